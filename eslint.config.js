@@ -1,0 +1,81 @@
+// Type-aware lint + the layer rules of docs/architecture.md (which folder may import which).
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+import importX from "eslint-plugin-import-x";
+import globals from "globals";
+
+/** Each layer and the layers it may import (besides itself). Keep in sync with docs/architecture.md. */
+const LAYERS = {
+  core: [],
+  config: ["core"],
+  native: ["core", "config"],
+  templates: ["core"],
+  convert: ["core", "config", "native"],
+  hub: ["core", "config"],
+  store: ["core", "config", "hub", "convert"],
+  engine: ["core", "config", "templates", "native"],
+  server: ["core", "config", "engine", "templates", "hub", "store"],
+  eval: ["core", "config", "engine", "hub", "templates", "store"],
+};
+
+const zones = Object.entries(LAYERS).map(([layer, allowed]) => ({
+  target: `./src/${layer}`,
+  from: "./src",
+  except: [`./${layer}`, ...allowed.map((a) => `./${a}`)],
+  message: `src/${layer} may import only ${[layer, ...allowed].join(", ")} (docs/architecture.md)`,
+}));
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", "web/dist/**", "scratch/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { "import-x": importX },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/consistent-type-imports": "error",
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "import-x/no-cycle": "error",
+      "import-x/no-restricted-paths": ["error", { zones }],
+    },
+  },
+  {
+    // node-llama-cpp lives behind our Engine interface: only src/engine (and benches/tests) may touch it.
+    files: ["src/**/*.ts"],
+    ignores: ["src/engine/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { paths: [{ name: "node-llama-cpp", message: "only src/engine may import node-llama-cpp" }] },
+      ],
+    },
+  },
+  {
+    // Nothing in src imports the CLI.
+    files: ["src/**/*.ts"],
+    ignores: ["src/cli/**"],
+    rules: {
+      "import-x/no-restricted-paths": [
+        "error",
+        {
+          zones: [
+            ...zones,
+            { target: "./src", from: "./src/cli", except: [], message: "nothing imports src/cli" },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["**/*.js"],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: globals.node,
+    },
+  },
+);

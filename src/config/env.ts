@@ -1,0 +1,84 @@
+/**
+ * Environment variables and default paths, read lazily (at call time, never at import time) so tests and
+ * long-running servers see the current environment. `ENV_VARS` describes them all; `atlas env` prints it.
+ */
+import { homedir, availableParallelism } from "node:os";
+import { join, resolve } from "node:path";
+
+/** One documented environment variable. */
+export interface EnvVarInfo {
+  name: string;
+  description: string;
+  /** How the default is derived, in words. */
+  default: string;
+}
+
+/** Every environment variable atlas-chat reads. */
+export const ENV_VARS: readonly EnvVarInfo[] = [
+  { name: "ATLAS_HOME", description: "atlas model store and state", default: "~/.atlas" },
+  { name: "ATLAS_THREADS", description: "CPU threads for llama.cpp", default: "number of CPU cores" },
+  {
+    name: "ATLAS_LLAMA_LIB_DIR",
+    description: "folder holding libllama*.so to use instead of node-llama-cpp's prebuilt one",
+    default: "the @node-llama-cpp/<platform> package",
+  },
+  { name: "HF_HOME", description: "Hugging Face home (token, hub cache)", default: "~/.cache/huggingface" },
+  { name: "HF_HUB_CACHE", description: "Hugging Face hub cache", default: "$HF_HOME/hub" },
+  { name: "HF_ENDPOINT", description: "Hugging Face hub URL", default: "https://huggingface.co" },
+  { name: "HF_TOKEN", description: "Hugging Face access token", default: "$HF_HOME/token if present" },
+  { name: "HF_HUB_OFFLINE", description: "1 = use only the local cache, no network", default: "0" },
+  { name: "NO_COLOR", description: "disable colours and progress bars", default: "unset" },
+];
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value;
+}
+
+/** `$ATLAS_HOME`, default `~/.atlas`. */
+export function atlasHome(env: Env = process.env): string {
+  return resolve(nonEmpty(env["ATLAS_HOME"]) ?? join(homedir(), ".atlas"));
+}
+
+/** Threads for llama.cpp: `$ATLAS_THREADS` or the number of cores (node-llama-cpp would pick 4 on 2 cores). */
+export function defaultThreads(env: Env = process.env): number {
+  const raw = nonEmpty(env["ATLAS_THREADS"]);
+  const parsed = raw === undefined ? NaN : Number.parseInt(raw, 10);
+  return Number.isInteger(parsed) && parsed > 0 ? parsed : Math.max(1, availableParallelism());
+}
+
+/** `$ATLAS_LLAMA_LIB_DIR` when set. */
+export function llamaLibDirOverride(env: Env = process.env): string | undefined {
+  return nonEmpty(env["ATLAS_LLAMA_LIB_DIR"]);
+}
+
+/** `$HF_HOME`, default `$XDG_CACHE_HOME/huggingface` or `~/.cache/huggingface`. */
+export function hfHome(env: Env = process.env): string {
+  const home = nonEmpty(env["HF_HOME"]);
+  if (home !== undefined) return resolve(home);
+  const xdg = nonEmpty(env["XDG_CACHE_HOME"]);
+  return resolve(join(xdg ?? join(homedir(), ".cache"), "huggingface"));
+}
+
+/** Hub cache folder: `$HF_HUB_CACHE` → `$HUGGINGFACE_HUB_CACHE` → `$HF_HOME/hub`. */
+export function hfHubCache(env: Env = process.env): string {
+  const explicit = nonEmpty(env["HF_HUB_CACHE"]) ?? nonEmpty(env["HUGGINGFACE_HUB_CACHE"]);
+  return explicit === undefined ? join(hfHome(env), "hub") : resolve(explicit);
+}
+
+/** Hub endpoint without a trailing slash. */
+export function hfEndpoint(env: Env = process.env): string {
+  return (nonEmpty(env["HF_ENDPOINT"]) ?? "https://huggingface.co").replace(/\/+$/, "");
+}
+
+/** `HF_HUB_OFFLINE=1|true|yes|on`. */
+export function hfOffline(env: Env = process.env): boolean {
+  const raw = nonEmpty(env["HF_HUB_OFFLINE"])?.toLowerCase();
+  return raw === "1" || raw === "true" || raw === "yes" || raw === "on";
+}
+
+/** True when colours / progress bars should be off (`NO_COLOR`, see https://no-color.org). */
+export function noColor(env: Env = process.env): boolean {
+  return nonEmpty(env["NO_COLOR"]) !== undefined;
+}
