@@ -1,0 +1,55 @@
+/** Turns `--gpu auto|cpu|cuda|vulkan|metal` into a loaded llama.cpp backend. */
+import koffi from "koffi";
+import { AtlasError, errorMessage } from "../../core/index.js";
+import { loadLlama, loadedLlama, type LoadedLlama } from "../../native/load-llama.js";
+import type { LlamaBackendKind } from "../../native/locate-library.js";
+import type { GpuChoice } from "../types.js";
+
+function canOpen(library: string): boolean {
+  try {
+    koffi.load(library);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The backend `auto` would pick on this machine, without loading llama.cpp. */
+export function detectGpuBackend(): LlamaBackendKind {
+  if (process.platform === "darwin" && process.arch === "arm64") return "metal";
+  if (process.platform === "linux" || process.platform === "win32") {
+    if (canOpen(process.platform === "win32" ? "nvcuda.dll" : "libcuda.so.1")) return "cuda";
+    if (canOpen(process.platform === "win32" ? "vulkan-1.dll" : "libvulkan.so.1")) return "vulkan";
+  }
+  return "cpu";
+}
+
+/**
+ * Loads llama.cpp for `choice`. With `auto`, a GPU backend that fails to load or finds no GPU falls back to
+ * the CPU and `notice` says so in one line. An explicit GPU choice that fails is an error.
+ */
+export function selectBackend(choice: GpuChoice, notice: (message: string) => void): LoadedLlama {
+  const already = loadedLlama();
+  if (already !== undefined && (choice === "auto" || choice === already.backend)) return already;
+  if (choice !== "auto") {
+    const llama = loadLlama(choice);
+    if (choice !== "cpu" && !llama.hasGpu) {
+      throw new AtlasError("UNSUPPORTED", `llama.cpp's ${choice} backend loaded but found no usable GPU`, {
+        hint: "check the GPU driver and runtime libraries, or use --gpu cpu",
+      });
+    }
+    return llama;
+  }
+  const wanted = detectGpuBackend();
+  if (wanted !== "cpu") {
+    try {
+      const llama = loadLlama(wanted);
+      if (llama.hasGpu) return llama;
+      notice(`no usable ${wanted} GPU found; running on the CPU`);
+      return llama;
+    } catch (error) {
+      notice(`the ${wanted} backend could not be loaded (${errorMessage(error)}); running on the CPU`);
+    }
+  }
+  return loadLlama("cpu");
+}

@@ -1,0 +1,22 @@
+/** Log-probability helpers over a logits vector, in float64 for stable sums over a 256k vocabulary. */
+
+/** log Σ exp(logits). */
+export function logSumExp(logits: Float32Array): number {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) if (logits[i]! > max) max = logits[i]!;
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i]! - max);
+  return max + Math.log(sum);
+}
+
+/** Index of the largest logit (first one on ties, like llama.cpp's greedy sampler). */
+export function argmax(logits: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < logits.length; i++) if (logits[i]! > logits[best]!) best = i;
+  return best;
+}
+
+/** log softmax(logits)[token] and whether `token` is the argmax. */
+export function tokenLogprob(logits: Float32Array, token: number): { logprob: number; isArgmax: boolean } {
+  return { logprob: logits[token]! - logSumExp(logits), isArgmax: argmax(logits) === token };
+}

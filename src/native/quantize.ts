@@ -1,0 +1,119 @@
+/**
+ * K-quant quantization (Q4_K_M, Q5_K_M, Q6_K, …) by llama.cpp's own `llama_model_quantize`, so the
+ * output is byte-identical to `llama-quantize`. Runs in a child process (see quantize-worker.ts).
+ */
+import { fork } from "node:child_process";
+import { rm } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { AtlasError } from "../core/index.js";
+import { defaultThreads } from "../config/index.js";
+import type { QuantizeMessage, QuantizeRequest } from "./quantize-worker.js";
+import { locateLlamaLibrary } from "./locate-library.js";
+
+/** llama.cpp `llama_ftype` values for the types we delegate to it. */
+export const LLAMA_FTYPE = {
+  Q4_0: 2,
+  Q8_0: 7,
+  Q4_K_M: 15,
+  Q5_K_M: 17,
+  Q6_K: 18,
+} as const;
+
+/** Options of {@link quantizeGguf}. */
+export interface QuantizeOptions {
+  /** An F32/F16/BF16 GGUF. */
+  input: string;
+  /** Where to write the result (the caller renames it into place). Removed on failure. */
+  output: string;
+  /** A `llama_ftype` (see {@link LLAMA_FTYPE}). */
+  ftype: number;
+  /** Worker threads; default: the machine's cores. */
+  threads?: number;
+  signal?: AbortSignal;
+  /** Called after each tensor: 1-based index, tensor count, GGUF tensor name. */
+  onTensor?: (index: number, total: number, name: string) => void;
+}
+
+function workerEntry(): { path: string; execArgv: string[] } {
+  const self = fileURLToPath(import.meta.url);
+  // From the compiled dist/ the worker is plain JS; from sources (tests) it needs the TS loader.
+  if (self.endsWith(".ts"))
+    return { path: self.replace(/quantize\.ts$/, "quantize-worker.ts"), execArgv: ["--import", "tsx"] };
+  return { path: self.replace(/quantize\.js$/, "quantize-worker.js"), execArgv: [] };
+}
+
+/**
+ * Quantizes `input` into `output` with llama.cpp.
+ * @throws AtlasError UNSUPPORTED when this platform has no prebuilt libllama; NATIVE when quantization
+ *   fails (message includes llama.cpp's own error lines); ABORTED on `signal`
+ */
+export async function quantizeGguf(options: QuantizeOptions): Promise<void> {
+  locateLlamaLibrary("cpu"); // fail fast, in-process, with the clear "no library" message
+  options.signal?.throwIfAborted();
+  const { path, execArgv } = workerEntry();
+  const child = fork(path, [], {
+    execArgv,
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+    serialization: "json",
+  });
+  let stderr = "";
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  const request: QuantizeRequest = {
+    input: options.input,
+    output: options.output,
+    ftype: options.ftype,
+    threads: options.threads ?? defaultThreads(),
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const finish = (error?: AtlasError): void => {
+        if (settled) return;
+        settled = true;
+        options.signal?.removeEventListener("abort", onAbort);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const onAbort = (): void => {
+        child.kill("SIGKILL");
+        finish(new AtlasError("ABORTED", "quantization cancelled", { where: options.output }));
+      };
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+      child.on("message", (message: QuantizeMessage) => {
+        if (message.type === "tensor") options.onTensor?.(message.index, message.total, message.name);
+        else if (message.type === "done") finish();
+        else {
+          const detail = message.log.length > 0 ? `: ${message.log.slice(-3).join(" | ")}` : "";
+          finish(
+            new AtlasError("NATIVE", `llama.cpp could not quantize the model (${message.message})${detail}`, {
+              where: options.input,
+            }),
+          );
+        }
+      });
+      child.on("error", (error) =>
+        finish(
+          new AtlasError("NATIVE", `cannot start the quantizer process: ${error.message}`, { cause: error }),
+        ),
+      );
+      child.on("exit", (code, signal) => {
+        const tail = stderr.trim().split("\n").slice(-3).join(" | ");
+        finish(
+          new AtlasError(
+            "NATIVE",
+            `the quantizer process ended unexpectedly (${signal ?? `exit code ${code}`})${tail === "" ? "" : `: ${tail}`}`,
+            { where: options.input },
+          ),
+        );
+      });
+      child.send(request);
+    });
+  } catch (error) {
+    await rm(options.output, { force: true });
+    throw error;
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+}
