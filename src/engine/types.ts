@@ -96,6 +96,14 @@ export interface GenerateOptions {
   presencePenalty?: number;
   /** Sampling seed; default random. Same seed + same options → same text. */
   seed?: number;
+  /** Added to the logits of these token ids before sampling (OpenAI `logit_bias`; -100 bans, +100 forces). */
+  logitBias?: Readonly<Record<number, number>>;
+  /**
+   * Reuse the KV cache of an earlier request that shares a prefix with this prompt (default true). Reuse
+   * is faster but its numbers can differ in the last bits from a fresh evaluation; false gives results
+   * that depend only on the prompt and options (bit-for-bit reproducible sampling with a seed).
+   */
+  cachePrompt?: boolean;
   /** Generation stops before any of these strings; the stop text is not returned. */
   stop?: string[];
   signal?: AbortSignal;

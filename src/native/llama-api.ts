@@ -112,6 +112,8 @@ export const QuantizeParams = koffi.struct("llama_model_quantize_params", {
 
 export const SamplerChainParams = koffi.struct("llama_sampler_chain_params", { no_perf: "bool" });
 
+export const LogitBias = koffi.struct("llama_logit_bias", { token: "int32_t", bias: "float" });
+
 /** JS shapes of the structs above (only fields we touch are typed precisely). */
 export interface ModelParamsValue {
   n_gpu_layers: number;
@@ -181,6 +183,7 @@ export interface LlamaApi {
   model_n_ctx_train: NativeFn<[NativePointer], number>;
   model_n_embd: NativeFn<[NativePointer], number>;
   model_n_layer: NativeFn<[NativePointer], number>;
+  model_n_swa: NativeFn<[NativePointer], number>;
   model_desc: NativeFn<[NativePointer, Buffer, number], number>;
   model_size: NativeFn<[NativePointer], number | bigint>;
   model_n_params: NativeFn<[NativePointer], number | bigint>;
@@ -197,6 +200,7 @@ export interface LlamaApi {
   memory_seq_rm: NativeFn<[NativePointer, number, number, number], boolean>;
   memory_seq_cp: NativeFn<[NativePointer, number, number, number, number], void>;
   memory_seq_pos_max: NativeFn<[NativePointer, number], number>;
+  memory_seq_pos_min: NativeFn<[NativePointer, number], number>;
   set_n_threads: NativeFn<[NativePointer, number, number], void>;
 
   batch_init: NativeFn<[number, number, number], BatchValue>;
@@ -228,6 +232,7 @@ export interface LlamaApi {
   sampler_init_min_p: NativeFn<[number, number], NativePointer>;
   sampler_init_temp: NativeFn<[number], NativePointer>;
   sampler_init_penalties: NativeFn<[number, number, number, number, number], NativePointer>;
+  sampler_init_logit_bias: NativeFn<[number, number, { token: number; bias: number }[]], NativePointer>;
   sampler_sample: NativeFn<[NativePointer, NativePointer, number], number>;
   sampler_accept: NativeFn<[NativePointer, number], void>;
   sampler_reset: NativeFn<[NativePointer], void>;
@@ -262,6 +267,7 @@ const PROTOTYPES: Record<keyof LlamaApi, string> = {
   model_n_ctx_train: "int32_t llama_model_n_ctx_train(const llama_model *model)",
   model_n_embd: "int32_t llama_model_n_embd(const llama_model *model)",
   model_n_layer: "int32_t llama_model_n_layer(const llama_model *model)",
+  model_n_swa: "int32_t llama_model_n_swa(const llama_model *model)",
   model_desc: "int32_t llama_model_desc(const llama_model *model, _Out_ char *buf, size_t size)",
   model_size: "uint64_t llama_model_size(const llama_model *model)",
   model_n_params: "uint64_t llama_model_n_params(const llama_model *model)",
@@ -280,6 +286,7 @@ const PROTOTYPES: Record<keyof LlamaApi, string> = {
   memory_seq_cp:
     "void llama_memory_seq_cp(llama_memory_i *mem, int32_t src, int32_t dst, int32_t p0, int32_t p1)",
   memory_seq_pos_max: "int32_t llama_memory_seq_pos_max(llama_memory_i *mem, int32_t seq)",
+  memory_seq_pos_min: "int32_t llama_memory_seq_pos_min(llama_memory_i *mem, int32_t seq)",
   set_n_threads: "void llama_set_n_threads(llama_context *ctx, int32_t n, int32_t n_batch)",
 
   batch_init: "llama_batch llama_batch_init(int32_t n_tokens, int32_t embd, int32_t n_seq_max)",
@@ -315,6 +322,8 @@ const PROTOTYPES: Record<keyof LlamaApi, string> = {
   sampler_init_temp: "llama_sampler *llama_sampler_init_temp(float t)",
   sampler_init_penalties:
     "llama_sampler *llama_sampler_init_penalties(int32_t n_vocab, int32_t last_n, float repeat, float freq, float present)",
+  sampler_init_logit_bias:
+    "llama_sampler *llama_sampler_init_logit_bias(int32_t n_vocab, int32_t n, const llama_logit_bias *biases)",
   sampler_sample: "int32_t llama_sampler_sample(llama_sampler *smpl, llama_context *ctx, int32_t idx)",
   sampler_accept: "void llama_sampler_accept(llama_sampler *smpl, int32_t token)",
   sampler_reset: "void llama_sampler_reset(llama_sampler *smpl)",

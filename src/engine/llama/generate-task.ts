@@ -33,7 +33,7 @@ export class GenerateTask extends Task {
     private readonly options: GenerateOptions,
     private readonly deps: GenerateTaskDeps,
   ) {
-    super({ kind: "any", prefix: prompt }, options.signal);
+    super({ kind: "any", prefix: options.cachePrompt === false ? [] : prompt }, options.signal);
     this.text = new TokenTextStream(options.stop ?? []);
     this.result = new Promise<GenerationResult>((resolve, reject) => {
       this.resolveResult = resolve;

@@ -143,7 +143,16 @@ function createModel(
     threads,
     lora: [...(options.lora ?? [])],
   };
-  return new LlamaEngineModel(api, model, ctx, adapters, info, batchSize, unifiedKv);
+  return new LlamaEngineModel(
+    api,
+    model,
+    ctx,
+    adapters,
+    info,
+    batchSize,
+    unifiedKv,
+    model.meta.slidingWindow,
+  );
 }
 
 class LlamaEngineModel implements EngineModel {
@@ -159,6 +168,7 @@ class LlamaEngineModel implements EngineModel {
     readonly info: ModelInfo,
     batchSize: number,
     unifiedKv: boolean,
+    slidingWindow: number,
   ) {
     this.batch = new NativeBatch(api, batchSize);
     this.scheduler = new Scheduler({
@@ -169,6 +179,7 @@ class LlamaEngineModel implements EngineModel {
       sequences: info.sequences,
       contextSize: info.contextSize,
       unifiedKv,
+      slidingWindow,
     });
   }
 
@@ -206,7 +217,7 @@ class LlamaEngineModel implements EngineModel {
   async score(
     context: readonly number[],
     continuations: readonly (readonly number[])[],
-    options: { signal?: AbortSignal } = {},
+    options: { signal?: AbortSignal; cachePrompt?: boolean } = {},
   ): Promise<ContinuationScore[]> {
     this.checkOpen();
     if (context.length === 0)
@@ -242,7 +253,7 @@ class LlamaEngineModel implements EngineModel {
     };
     try {
       const first = new EvalTask({
-        request: { kind: "any", prefix: context, hold: owner },
+        request: { kind: "any", prefix: options.cachePrompt === false ? [] : context, hold: owner },
         tokens: context,
         wants: (p) => p === context.length - 1,
         onLogits: (_p, logits) => {

@@ -23,6 +23,8 @@ export interface NativeModelMeta {
   eot: number | undefined;
   addBos: boolean;
   layers: number;
+  /** Sliding-window size of the SWA layers (0 = none). */
+  slidingWindow: number;
 }
 
 /** Loads `path` with `gpuLayers` offloaded; runs on a worker thread so the event loop stays free. */
@@ -82,6 +84,7 @@ export class NativeModel {
       eot: optionalToken(api.vocab_eot(this.vocab)),
       addBos: api.vocab_get_add_bos(this.vocab),
       layers: api.model_n_layer(handle),
+      slidingWindow: api.model_n_swa(handle),
     };
   }
 

@@ -27,6 +27,11 @@ export function createSamplerChain(
   const temperature = options.temperature ?? SAMPLING_DEFAULTS.temperature;
   const chain = api.sampler_chain_init(api.sampler_chain_default_params());
   const add = (sampler: NativePointer): void => api.sampler_chain_add(chain, sampler);
+  const bias = Object.entries(options.logitBias ?? {}).map(([token, value]) => ({
+    token: Number(token),
+    bias: value,
+  }));
+  if (bias.length > 0) add(api.sampler_init_logit_bias(vocabSize, bias.length, bias));
   const repeat = options.repeatPenalty ?? SAMPLING_DEFAULTS.repeatPenalty;
   const frequency = options.frequencyPenalty ?? SAMPLING_DEFAULTS.frequencyPenalty;
   const presence = options.presencePenalty ?? SAMPLING_DEFAULTS.presencePenalty;

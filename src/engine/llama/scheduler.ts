@@ -73,6 +73,8 @@ export interface SchedulerContext {
   contextSize: number;
   /** Unified KV: copies are metadata-only and may cover a prefix; otherwise whole-sequence copies. */
   unifiedKv: boolean;
+  /** Sliding window of the model's SWA layers (0 = none): llama.cpp may drop cached positions older than it. */
+  slidingWindow: number;
 }
 
 function commonPrefix(a: readonly number[], b: readonly number[]): number {
@@ -251,8 +253,26 @@ export class Scheduler {
     return request.source.task === undefined ? request.source : undefined;
   }
 
-  /** Makes the slot's KV hold the reusable prefix; returns how many tokens are cached. */
+  /**
+   * Makes the slot's KV hold the reusable prefix; returns how many tokens are cached (maybe 0). A prefix is
+   * reused only if llama.cpp still holds every position the next token can attend to: its SWA cache
+   * recycles cells that fell out of the window, so an old prefix may be incomplete there.
+   */
   private prepareSlot(slot: Slot, request: SlotRequest): number {
+    const cached = this.reuse(slot, request);
+    if (cached > 0) {
+      const posMin = this.c.api.memory_seq_pos_min(this.c.memory, slot.seq);
+      const needed = this.c.slidingWindow > 0 ? Math.max(0, cached - this.c.slidingWindow) : 0;
+      if (posMin < 0 || posMin > needed) {
+        this.c.api.memory_seq_rm(this.c.memory, slot.seq, -1, -1);
+        slot.history = [];
+        return 0;
+      }
+    }
+    return cached;
+  }
+
+  private reuse(slot: Slot, request: SlotRequest): number {
     const { api, memory } = this.c;
     if (request.kind === "any") {
       if (request.hold !== undefined) slot.heldBy = request.hold;
