@@ -14,8 +14,9 @@ const LAYERS = {
   hub: ["core", "config"],
   store: ["core", "config", "hub", "convert"],
   engine: ["core", "config", "templates", "native"],
-  server: ["core", "config", "engine", "templates", "hub", "store"],
-  eval: ["core", "config", "engine", "hub", "templates", "store"],
+  api: ["core", "config", "templates", "engine", "store", "hub", "convert"],
+  server: ["core", "config", "engine", "templates", "hub", "store", "api"],
+  eval: ["core", "config", "engine", "hub", "templates", "store", "api"],
 };
 
 const zones = Object.entries(LAYERS).map(([layer, allowed]) => ({

@@ -1,0 +1,158 @@
+/**
+ * A loaded model with the conveniences users expect from transformers: chat templating, generation from
+ * messages or raw text, log-likelihood scoring with lm-evaluation-harness's tokenization rules.
+ */
+import { AtlasError, type ChatMessage } from "../core/index.js";
+import type {
+  ContinuationScore,
+  EngineModel,
+  GenerateOptions,
+  GenerationStream,
+  ModelInfo,
+} from "../engine/index.js";
+import { GEMMA2_CHAT_TEMPLATE, renderChatTemplate } from "../templates/index.js";
+
+/** Options of {@link AtlasModel.applyChatTemplate}. */
+export interface ApplyChatTemplateOptions {
+  /** Append the text that opens the assistant's turn. Default true. */
+  addGenerationPrompt?: boolean;
+  /** Return token ids instead of text. Default false. */
+  tokenize?: boolean;
+}
+
+/** Options of {@link AtlasModel.loglikelihood}. */
+export interface LoglikelihoodOptions {
+  /** Prepend BOS to the context, as lm-eval does for Gemma. Default: the model's `add_bos` setting. */
+  addBos?: boolean;
+  signal?: AbortSignal;
+  /** Reuse cached KV of an earlier request with the same prefix. Default true. */
+  cachePrompt?: boolean;
+}
+
+/** `{ logprob, isGreedy }` of one continuation. */
+export type LoglikelihoodResult = ContinuationScore;
+
+export class AtlasModel implements AsyncDisposable {
+  /** The chat template used: the model's own, or Gemma-2's when the file has none. */
+  readonly chatTemplate: string;
+
+  constructor(readonly engineModel: EngineModel) {
+    this.chatTemplate = engineModel.info.chatTemplate ?? GEMMA2_CHAT_TEMPLATE;
+  }
+
+  get info(): ModelInfo {
+    return this.engineModel.info;
+  }
+
+  /**
+   * Renders `messages` with the model's chat template (text identical to transformers'
+   * `apply_chat_template(messages, tokenize=False, add_generation_prompt=True)`).
+   * With `tokenize: true`, returns ids; the BOS the template writes is not added twice.
+   */
+  applyChatTemplate(
+    messages: readonly ChatMessage[],
+    options: ApplyChatTemplateOptions & { tokenize: true },
+  ): number[];
+  applyChatTemplate(
+    messages: readonly ChatMessage[],
+    options?: ApplyChatTemplateOptions & { tokenize?: false },
+  ): string;
+  applyChatTemplate(
+    messages: readonly ChatMessage[],
+    options: ApplyChatTemplateOptions = {},
+  ): string | number[] {
+    const text = renderChatTemplate(this.chatTemplate, messages, {
+      bosToken: this.info.tokens.bosText,
+      eosToken: this.info.tokens.eosText,
+      addGenerationPrompt: options.addGenerationPrompt ?? true,
+    });
+    return options.tokenize === true ? this.promptTokens(text) : text;
+  }
+
+  /** Tokens of an already-templated prompt: special tokens parsed, BOS added only if the text lacks it. */
+  promptTokens(text: string): number[] {
+    const ids = this.engineModel.tokenize(text, { parseSpecial: true });
+    const bos = this.info.tokens.bos;
+    if (this.info.addBos && bos !== undefined && ids[0] !== bos) ids.unshift(bos);
+    return ids;
+  }
+
+  /**
+   * Generates a reply. `input` is a conversation (rendered with the chat template) or raw text (a plain
+   * completion: BOS + text, no template). Iterate the result for streamed text, or await `.result`.
+   */
+  generate(input: readonly ChatMessage[] | string, options: GenerateOptions = {}): GenerationStream {
+    const tokens =
+      typeof input === "string"
+        ? this.promptTokens(input)
+        : this.applyChatTemplate(input, { tokenize: true });
+    return this.engineModel.generate(tokens, options);
+  }
+
+  tokenize(text: string, options?: { addSpecial?: boolean; parseSpecial?: boolean }): number[] {
+    return this.engineModel.tokenize(text, options);
+  }
+
+  detokenize(tokens: readonly number[], options?: { special?: boolean }): string {
+    return this.engineModel.detokenize(tokens, options);
+  }
+
+  /**
+   * log P(continuation | context), tokenized like lm-evaluation-harness: trailing spaces of the context move
+   * to the continuation; context and context+continuation are tokenized separately and the continuation is
+   * what follows the context's tokens; an empty context scores after BOS alone.
+   */
+  async loglikelihood(
+    context: string,
+    continuation: string,
+    options: LoglikelihoodOptions = {},
+  ): Promise<LoglikelihoodResult> {
+    const [result] = await this.loglikelihoods(context, [continuation], options);
+    return result!;
+  }
+
+  /** Several continuations of one context, scored together (the context is evaluated once). */
+  async loglikelihoods(
+    context: string,
+    continuations: readonly string[],
+    options: LoglikelihoodOptions = {},
+  ): Promise<LoglikelihoodResult[]> {
+    if (continuations.length === 0) return [];
+    const addBos = options.addBos ?? this.info.addBos;
+    const bos = this.info.tokens.bos;
+    const encode = (text: string): number[] => {
+      const ids = this.engineModel.tokenize(text);
+      return addBos && bos !== undefined ? [bos, ...ids] : ids;
+    };
+    const trailing = /\s*$/.exec(context)?.[0] ?? "";
+    const ctx = context.slice(0, context.length - trailing.length);
+    let contextTokens = encode(ctx);
+    if (contextTokens.length === 0) {
+      if (bos === undefined)
+        throw new AtlasError("BAD_ARGUMENT", "an empty context needs a BOS token, and this model has none");
+      contextTokens = [bos];
+    }
+    const parts = continuations.map((continuation, i) => {
+      const whole =
+        ctx === ""
+          ? [...contextTokens, ...this.engineModel.tokenize(trailing + continuation)]
+          : encode(ctx + trailing + continuation);
+      const tokens = whole.slice(contextTokens.length);
+      if (tokens.length === 0)
+        throw new AtlasError("BAD_ARGUMENT", `continuation ${i} adds no tokens to the context`);
+      return tokens;
+    });
+    const scoreOptions: { signal?: AbortSignal; cachePrompt?: boolean } = {};
+    if (options.signal !== undefined) scoreOptions.signal = options.signal;
+    if (options.cachePrompt !== undefined) scoreOptions.cachePrompt = options.cachePrompt;
+    return this.engineModel.score(contextTokens, parts, scoreOptions);
+  }
+
+  dispose(): Promise<void> {
+    return this.engineModel.dispose();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+}

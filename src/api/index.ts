@@ -1,0 +1,4 @@
+/** The high-level library API: loadModel, AtlasModel, pipeline. */
+export * from "./atlas-model.js";
+export * from "./load-model.js";
+export * from "./pipeline.js";

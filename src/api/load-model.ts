@@ -1,0 +1,47 @@
+/**
+ * `loadModel(ref)`: from what a user types (a GGUF path, a Hugging Face checkpoint folder, an alias such as
+ * `atlas-chat:2b`, or `org/name[:quant]` already pulled) to a ready {@link AtlasModel}.
+ */
+import type { ConvertProgress } from "../convert/index.js";
+import { LlamaEngine, type Engine, type LoadModelOptions } from "../engine/index.js";
+import { resolveModel } from "../store/index.js";
+import { AtlasModel } from "./atlas-model.js";
+
+/** Options of {@link loadModel}: the engine's options plus how to find the model. */
+export interface AtlasLoadOptions extends LoadModelOptions {
+  /** Quantization to use for store models and on-the-fly conversions (default q4_k_m). */
+  quant?: string;
+  /** Progress of an on-the-fly conversion of a checkpoint folder. */
+  onConvertProgress?: (progress: ConvertProgress) => void;
+  /** The engine; default llama.cpp. Tests pass a FakeEngine. */
+  engine?: Engine;
+  /** Environment for path defaults (ATLAS_HOME); default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+let sharedEngine: LlamaEngine | undefined;
+
+/**
+ * Loads a model.
+ * @example
+ * await using model = await loadModel("atlas-chat:2b");
+ * const reply = await model.generate([{ role: "user", content: "شنو هو الطاجين؟" }], { temperature: 0 }).result;
+ */
+export async function loadModel(ref: string, options: AtlasLoadOptions = {}): Promise<AtlasModel> {
+  const resolved = await resolveModel(ref, {
+    quant: options.quant,
+    env: options.env,
+    signal: options.signal,
+    onProgress: options.onConvertProgress,
+    threads: options.threads,
+  });
+  const engine = options.engine ?? (sharedEngine ??= new LlamaEngine());
+  const {
+    quant: _quant,
+    onConvertProgress: _progress,
+    engine: _engine,
+    env: _env,
+    ...engineOptions
+  } = options;
+  return new AtlasModel(await engine.loadModel(resolved.path, engineOptions));
+}

@@ -1,0 +1,6 @@
+/** The engine layer: the Engine interface, the llama.cpp implementation and a fake for tests. */
+export * from "./types.js";
+export { LlamaEngine } from "./llama/llama-engine.js";
+export { detectGpuBackend } from "./llama/select-backend.js";
+export { FakeEngine, type FakeEngineOptions } from "./fake-engine.js";
+export { SAMPLING_DEFAULTS } from "./llama/sampler-chain.js";
