@@ -89,10 +89,8 @@ export async function pipeline(
       const text = opts.return_full_text === false ? result.text : input + result.text;
       return [{ generated_text: text }] as PipelineOutput<I>;
     }
-    const conversation: ChatMessage[] = [
-      ...(input),
-      { role: "assistant", content: result.text },
-    ];
+    const history: readonly ChatMessage[] = Array.isArray(input) ? input : [];
+    const conversation: ChatMessage[] = [...history, { role: "assistant", content: result.text }];
     return [{ generated_text: conversation }] as PipelineOutput<I>;
   };
   const stream = async function* (
