@@ -1,0 +1,196 @@
+/**
+ * `snapshot_download` for conversion: revision → sha, list the files, fetch what is missing (bounded
+ * concurrency, resumable, verified), link `snapshots/<sha>/…`, write `refs/<revision>`. Files already
+ * in the cache (downloaded by Python or by us) are not fetched again; offline mode makes no request.
+ */
+import { rm, stat } from "node:fs/promises";
+import { hfEndpoint, hfHubCache, hfOffline } from "../config/index.js";
+import type { RetryOptions } from "./backoff.js";
+import { blobDigest } from "./blob-digest.js";
+import { repoCachePaths, type RepoCachePaths } from "./cache-layout.js";
+import { writeRef } from "./cache-refs.js";
+import { downloadBlob } from "./download-blob.js";
+import { findCachedSnapshot } from "./find-cached-snapshot.js";
+import type { RetryEvent } from "./hub-fetch.js";
+import { linkSnapshotFile } from "./link-snapshot-file.js";
+import { listRepoFiles, type RepoFile } from "./list-repo-files.js";
+import type { LockOptions } from "./lock-file.js";
+import { mapLimit } from "./map-limit.js";
+import { resolveRevision } from "./resolve-revision.js";
+import { resolveToken } from "./resolve-token.js";
+import { selectCheckpointFiles, selectGgufFile } from "./select-checkpoint-files.js";
+import type { SnapshotFile, SnapshotProgress, SnapshotResult, SnapshotSelection } from "./snapshot-types.js";
+
+/** Options of {@link downloadSnapshot}. Every default comes from `env` (default `process.env`). */
+export interface DownloadSnapshotOptions {
+  /** `org/name` */
+  repo: string;
+  /** Branch, tag or sha (default "main"). */
+  revision?: string | undefined;
+  /** The commit `revision` was already resolved to (skips the model-info request; refs/ is still written). */
+  sha?: string | undefined;
+  /** Default: what conversion needs (config, tokenizer, safetensors + index). */
+  select?: SnapshotSelection | undefined;
+  /** Default `$HF_HUB_CACHE` → `$HF_HOME/hub` → `~/.cache/huggingface/hub`. */
+  cacheDir?: string | undefined;
+  /** Default `$HF_ENDPOINT` or https://huggingface.co. */
+  endpoint?: string | undefined;
+  /** Default `$HF_TOKEN` or `$HF_HOME/token`. */
+  token?: string | undefined;
+  /** Default `$HF_HUB_OFFLINE`. */
+  offline?: boolean | undefined;
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** Files downloaded at once (default 4). */
+  concurrency?: number | undefined;
+  /** Re-hash files already in the cache and re-download those that do not match (default false). */
+  verifyCached?: boolean | undefined;
+  fetch?: typeof fetch | undefined;
+  signal?: AbortSignal | undefined;
+  retry?: RetryOptions | undefined;
+  lock?: Omit<LockOptions, "signal" | "purpose" | "onWait"> | undefined;
+  onProgress?: ((event: SnapshotProgress) => void) | undefined;
+  onRetry?: ((event: RetryEvent) => void) | undefined;
+}
+
+async function sizeIfFile(path: string): Promise<number | undefined> {
+  try {
+    const stats = await stat(path);
+    return stats.isFile() ? stats.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Is `file` usable from the cache? Links an existing blob into the snapshot when only the link is missing. */
+async function fromCache(
+  paths: RepoCachePaths,
+  sha: string,
+  file: RepoFile,
+  verify: boolean,
+): Promise<boolean> {
+  const snapshotPath = paths.snapshotFile(sha, file.path);
+  const blobPath = paths.blob(file.etag);
+  const algorithm = file.lfs === undefined ? "git-sha1" : "sha256";
+  const linked = (await sizeIfFile(snapshotPath)) === file.size;
+  const blob = linked || (await sizeIfFile(blobPath)) === file.size;
+  if (!blob) return false;
+  if (verify && (await blobDigest(linked ? snapshotPath : blobPath, algorithm, file.size)) !== file.etag) {
+    await rm(blobPath, { force: true });
+    return false;
+  }
+  if (!linked) await linkSnapshotFile(paths, sha, file.path, file.etag);
+  return true;
+}
+
+/**
+ * Downloads (or finds in the cache) the files of `repo` at `revision` that `select` names.
+ * @throws AtlasError NOT_FOUND, AUTH (gated repo: accept the license, set a token), NETWORK, CHECKSUM,
+ *   BUSY, ABORTED (partial files stay as `.incomplete` and resume next time), UNSUPPORTED.
+ * @example
+ * const snap = await downloadSnapshot({ repo: "MBZUAI-Paris/Atlas-Chat-2B", revision: "main" });
+ * await convertModel({ input: snap.folder, output: "model.gguf" });
+ */
+export async function downloadSnapshot(options: DownloadSnapshotOptions): Promise<SnapshotResult> {
+  const env = options.env ?? process.env;
+  const cacheDir = options.cacheDir ?? hfHubCache(env);
+  const revision = options.revision ?? "main";
+  const select = options.select ?? { kind: "checkpoint" };
+  if (options.offline ?? hfOffline(env)) {
+    const result = await findCachedSnapshot({ repo: options.repo, revision, cacheDir, select });
+    options.onProgress?.({ type: "resolved", repo: options.repo, revision, sha: result.sha, offline: true });
+    return result;
+  }
+  const endpoint = options.endpoint ?? hfEndpoint(env);
+  const token = options.token ?? resolveToken({ env });
+  const common = {
+    repo: options.repo,
+    endpoint,
+    token,
+    fetch: options.fetch,
+    signal: options.signal,
+    retry: options.retry,
+    onRetry: options.onRetry,
+  };
+  const sha = options.sha ?? (await resolveRevision({ ...common, revision })).sha;
+  options.onProgress?.({ type: "resolved", repo: options.repo, revision, sha, offline: false });
+  const listing = await listRepoFiles({ ...common, sha });
+  const wanted =
+    select.kind === "checkpoint"
+      ? selectCheckpointFiles(listing, options.repo)
+      : select.paths.flatMap((p) => selectGgufFile(listing, p, options.repo));
+  const paths = repoCachePaths(cacheDir, options.repo);
+  const cached = new Set<string>();
+  for (const file of wanted)
+    if (await fromCache(paths, sha, file, options.verifyCached ?? false)) cached.add(file.path);
+  options.onProgress?.({
+    type: "plan",
+    files: wanted.map((f) => ({ path: f.path, size: f.size, cached: cached.has(f.path) })),
+  });
+  const pending = wanted.filter((f) => !cached.has(f.path));
+  const outcomes = await mapLimit(
+    pending,
+    options.concurrency ?? 4,
+    async (file, signal) => {
+      const report = (state: "downloading" | "waiting" | "retrying" | "done", done: number): void =>
+        options.onProgress?.({ type: "file", path: file.path, done, total: file.size, state });
+      const result = await downloadBlob({
+        url: `${endpoint}/${options.repo}/resolve/${sha}/${file.path.split("/").map(encodeURIComponent).join("/")}`,
+        paths,
+        expected: {
+          etag: file.etag,
+          size: file.size,
+          algorithm: file.lfs === undefined ? "git-sha1" : "sha256",
+        },
+        context: { endpoint, repo: options.repo, revision, path: file.path },
+        token,
+        fetch: options.fetch,
+        signal,
+        retry: options.retry,
+        lock: options.lock,
+        onLockWait: () => report("waiting", 0),
+        onProgress: (done) => report("downloading", done),
+        onRetry: (event) => {
+          report("retrying", 0);
+          options.onRetry?.(event);
+        },
+      });
+      await linkSnapshotFile(paths, sha, file.path, file.etag);
+      report("done", file.size);
+      return [file.path, result] as const;
+    },
+    options.signal,
+  );
+  for (const file of wanted)
+    if (cached.has(file.path))
+      options.onProgress?.({
+        type: "file",
+        path: file.path,
+        done: file.size,
+        total: file.size,
+        state: "cached",
+      });
+  await writeRef(paths, revision, sha);
+  const byPath = new Map(outcomes);
+  const files: SnapshotFile[] = wanted.map((file) => {
+    const outcome = byPath.get(file.path);
+    return {
+      path: file.path,
+      size: file.size,
+      etag: file.etag,
+      blobPath: paths.blob(file.etag),
+      snapshotPath: paths.snapshotFile(sha, file.path),
+      source: outcome === undefined || outcome.cached ? "cache" : "download",
+      resumedFrom: outcome?.resumedFrom ?? 0,
+    };
+  });
+  const downloadedBytes = outcomes.reduce((sum, [, r]) => sum + r.downloadedBytes, 0);
+  return {
+    repo: options.repo,
+    revision,
+    sha,
+    folder: paths.snapshotDir(sha),
+    files,
+    downloadedBytes,
+    offline: false,
+  };
+}

@@ -1,0 +1,69 @@
+/** The files of a repo at one commit, via the hub's tree API (@huggingface/hub `listFiles`). */
+import { listFiles } from "@huggingface/hub";
+import { hfEndpoint } from "../config/index.js";
+import type { RetryOptions } from "./backoff.js";
+import { safeRepoPath } from "./cache-layout.js";
+import { createHubFetch, type RetryEvent } from "./hub-fetch.js";
+
+/** One file of a repo. */
+export interface RepoFile {
+  /** Path inside the repo, `/`-separated. */
+  path: string;
+  size: number;
+  /** git blob sha1 (of the LFS pointer for LFS files). */
+  oid: string;
+  /** Set for files stored in LFS (weights, tokenizer.model …). */
+  lfs?: { sha256: string; size: number };
+  /** The blob name in the cache: the LFS sha256, else the git sha1 (what Python uses). */
+  etag: string;
+}
+
+/** Options of {@link listRepoFiles}. */
+export interface ListRepoFilesOptions {
+  repo: string;
+  /** Commit sha (resolve branches first with `resolveRevision`). */
+  sha: string;
+  endpoint?: string | undefined;
+  token?: string | undefined;
+  fetch?: typeof fetch | undefined;
+  signal?: AbortSignal | undefined;
+  retry?: RetryOptions | undefined;
+  onRetry?: ((event: RetryEvent) => void) | undefined;
+}
+
+/**
+ * Lists every file (recursively, following the tree API's `Link: rel="next"` pages) at commit `sha`.
+ * Paths are checked for traversal (`..`, absolute) before anyone uses them.
+ */
+export async function listRepoFiles(options: ListRepoFilesOptions): Promise<RepoFile[]> {
+  const endpoint = options.endpoint ?? hfEndpoint();
+  const hubFetch = createHubFetch({
+    fetch: options.fetch,
+    context: { endpoint, repo: options.repo, revision: options.sha, hasToken: options.token !== undefined },
+    token: options.token,
+    signal: options.signal,
+    retry: options.retry,
+    onRetry: options.onRetry,
+  });
+  const files: RepoFile[] = [];
+  for await (const entry of listFiles({
+    repo: { type: "model", name: options.repo },
+    revision: options.sha,
+    recursive: true,
+    hubUrl: endpoint,
+    fetch: hubFetch,
+  })) {
+    if (entry.type !== "file") continue;
+    safeRepoPath(entry.path);
+    const oid = entry.oid ?? "";
+    const lfs = entry.lfs === undefined ? undefined : { sha256: entry.lfs.oid, size: entry.lfs.size };
+    files.push({
+      path: entry.path,
+      size: entry.size,
+      oid,
+      ...(lfs === undefined ? {} : { lfs }),
+      etag: lfs?.sha256 ?? oid,
+    });
+  }
+  return files;
+}

@@ -1,0 +1,67 @@
+/** Branch / tag / sha → commit sha, through the hub's model-info API (via @huggingface/hub). */
+import { modelInfo } from "@huggingface/hub";
+import { AtlasError } from "../core/index.js";
+import { hfEndpoint } from "../config/index.js";
+import type { RetryOptions } from "./backoff.js";
+import { isCommitSha } from "./cache-layout.js";
+import { createHubFetch, type RetryEvent } from "./hub-fetch.js";
+
+/** Options of {@link resolveRevision}. */
+export interface ResolveRevisionOptions {
+  /** `org/name` */
+  repo: string;
+  /** Branch, tag or commit sha (default "main"). */
+  revision?: string | undefined;
+  /** Hub URL (default `$HF_ENDPOINT` or https://huggingface.co). */
+  endpoint?: string | undefined;
+  token?: string | undefined;
+  fetch?: typeof fetch | undefined;
+  signal?: AbortSignal | undefined;
+  retry?: RetryOptions | undefined;
+  onRetry?: ((event: RetryEvent) => void) | undefined;
+}
+
+/** What the hub says about a model at a revision. */
+export interface RevisionInfo {
+  repo: string;
+  /** The revision as asked. */
+  revision: string;
+  /** The commit it points to. */
+  sha: string;
+  /** `false`, or how access is granted ("auto" / "manual"). */
+  gated: false | "auto" | "manual";
+  private: boolean;
+}
+
+/**
+ * Resolves `revision` to a commit sha first, as Python does (`X-Repo-Commit`), so that every file of a
+ * pull comes from the same commit and lands in `snapshots/<sha>/`.
+ * @throws AtlasError NOT_FOUND ("no such model or revision"), AUTH, NETWORK.
+ * @example const { sha } = await resolveRevision({ repo: "MBZUAI-Paris/Atlas-Chat-2B" });
+ */
+export async function resolveRevision(options: ResolveRevisionOptions): Promise<RevisionInfo> {
+  const endpoint = options.endpoint ?? hfEndpoint();
+  const revision = options.revision ?? "main";
+  const hubFetch = createHubFetch({
+    fetch: options.fetch,
+    context: { endpoint, repo: options.repo, revision, hasToken: options.token !== undefined },
+    token: options.token,
+    signal: options.signal,
+    retry: options.retry,
+    onRetry: options.onRetry,
+  });
+  const info = await modelInfo({
+    name: options.repo,
+    revision,
+    hubUrl: endpoint,
+    additionalFields: ["sha"],
+    fetch: hubFetch,
+  });
+  const sha: unknown = info.sha;
+  if (typeof sha !== "string" || !isCommitSha(sha))
+    throw new AtlasError("NETWORK", `the hub's answer for ${options.repo}@${revision} has no commit sha`, {
+      where: `${endpoint}/api/models/${options.repo}/revision/${revision}`,
+      hint: "check HF_ENDPOINT points at a Hugging Face hub",
+    });
+  return { repo: options.repo, revision, sha, gated: info.gated, private: info.private };
+}

@@ -1,0 +1,47 @@
+/** Shapes shared by `downloadSnapshot` and `findCachedSnapshot`. */
+
+/** Which files of a repo to fetch: what conversion needs, or an explicit list (e.g. one GGUF). */
+export type SnapshotSelection = { kind: "checkpoint" } | { kind: "files"; paths: string[] };
+
+/** One file of a finished snapshot. */
+export interface SnapshotFile {
+  path: string;
+  size: number;
+  /** Blob name (sha256 / git sha1). */
+  etag: string;
+  blobPath: string;
+  /** `snapshots/<sha>/<path>` */
+  snapshotPath: string;
+  /** "cache": it was already there (Python's or ours); "download": fetched now (maybe resumed). */
+  source: "cache" | "download";
+  /** Byte offset the download resumed from (0 = from the start or not downloaded). */
+  resumedFrom: number;
+}
+
+/** Where a snapshot ended up. */
+export interface SnapshotResult {
+  repo: string;
+  /** The revision as asked. */
+  revision: string;
+  sha: string;
+  /** `snapshots/<sha>`: a folder the converter can read like a `save_pretrained` output. */
+  folder: string;
+  files: SnapshotFile[];
+  /** Bytes fetched by this call. */
+  downloadedBytes: number;
+  /** True when resolved from the cache alone (offline mode). */
+  offline: boolean;
+}
+
+/** Progress of a snapshot download. */
+export type SnapshotProgress =
+  | { type: "resolved"; repo: string; revision: string; sha: string; offline: boolean }
+  | { type: "plan"; files: { path: string; size: number; cached: boolean }[] }
+  | {
+      type: "file";
+      path: string;
+      /** Bytes on disk, including a resumed part. */
+      done: number;
+      total: number;
+      state: "downloading" | "waiting" | "retrying" | "done" | "cached";
+    };
