@@ -79,10 +79,17 @@ export function decodeBf16(bytes: Uint8Array, out: Float32Array): void {
   for (let i = 0; i < out.length; i++) dst[i] = src[i]! << 16;
 }
 
-/** Decodes F16 values into `out`. */
+let f16Table: Float32Array | undefined;
+
+/** Decodes F16 values into `out` (through a 65,536-entry table: 256 KB, built on first use). */
 export function decodeF16(bytes: Uint8Array, out: Float32Array): void {
+  if (f16Table === undefined) {
+    f16Table = new Float32Array(65536);
+    for (let bits = 0; bits < 65536; bits++) f16Table[bits] = f16ToF32(bits);
+  }
+  const table = f16Table;
   const src = u16View(bytes, out.length);
-  for (let i = 0; i < out.length; i++) out[i] = f16ToF32(src[i]!);
+  for (let i = 0; i < out.length; i++) out[i] = table[src[i]!]!;
 }
 
 /** Encodes floats as BF16 bytes. */
@@ -97,4 +104,17 @@ export function encodeF16(values: Float32Array): Uint8Array {
   const out = new Uint16Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = f32ToF16(values[i]!);
   return new Uint8Array(out.buffer);
+}
+
+/**
+ * Float → F16 bits exactly as ggml's `GGML_FP32_TO_FP16` (`ggml_compute_fp32_to_fp16`): round-to-nearest-
+ * even like {@link f32ToF16}, but every NaN becomes the canonical quiet NaN 0x7e00 (sign kept). Used for
+ * quant block scales so Q8_0/Q4_0 blocks are byte-identical to llama.cpp's.
+ */
+export function f32ToF16Ggml(value: number): number {
+  if (Number.isNaN(value)) {
+    f32[0] = value;
+    return ((u32[0]! >>> 16) & 0x8000) | 0x7e00;
+  }
+  return f32ToF16(value);
 }

@@ -1,0 +1,319 @@
+/**
+ * `convertModel`: a Hugging Face Gemma-2 checkpoint folder → one GGUF file. Everything is validated before
+ * writing; the output appears atomically (temp file + fsync + rename) or not at all. F32/F16/BF16/Q8_0/
+ * Q4_0 are written by our own writer; K-quants go through an intermediate GGUF and llama.cpp's quantizer.
+ */
+import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import { endianness } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { AtlasError, ioError, systemErrorCode } from "../core/index.js";
+import { quantizeGguf } from "../native/quantize.js";
+import { writeAtomically } from "./atomic-output.js";
+import { checkFreeSpace, type PlannedWrite } from "./disk-space.js";
+import { readJsonObject } from "./file-io.js";
+import { llamaCppAttentionDenominator, type Gemma2Hparams } from "./gemma2-config.js";
+import { samplingFromGenerationConfig, type SamplingDefaults } from "./gemma2-metadata.js";
+import { GGML_TYPE } from "./ggml-types.js";
+import { openHfCheckpoint, type HfCheckpoint } from "./hf-checkpoint.js";
+import { MAX_JSON_FILE_BYTES } from "./limits.js";
+import { modelNameFromFolder } from "./model-name.js";
+import { FILE_TYPE_OF, MATRIX_TYPE_OF, OUTPUT_TYPES, isKQuant, type OutputType } from "./output-types.js";
+import { checkAborted } from "./tensor-data-writer.js";
+import { planTensors } from "./tensor-plan.js";
+import { buildGemma2Vocab, type GgufVocab } from "./vocab.js";
+import { writeGemma2Gguf, type WrittenGguf } from "./write-gemma2-gguf.js";
+
+/** Progress of {@link convertModel}: `convert` writes tensors, `quantize` runs llama.cpp (K-quants). */
+export interface ConvertProgress {
+  phase: "convert" | "quantize";
+  tensorsDone: number;
+  tensorsTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  /** The tensor being processed. */
+  tensor?: string;
+}
+
+/** Options of {@link convertModel}. */
+export interface ConvertOptions {
+  /** Hugging Face checkpoint folder (config.json, *.safetensors, tokenizer.model, …). */
+  input: string;
+  /** GGUF file to write; replaced atomically if it exists (the CLI refuses without --force). */
+  output: string;
+  /** Output type; default the checkpoint's own precision: bf16 for BF16 weights, else f16 (like llama.cpp). */
+  type?: OutputType;
+  /** Cancels the conversion; the partial output is removed and the promise rejects with ABORTED. */
+  signal?: AbortSignal;
+  onProgress?: (progress: ConvertProgress) => void;
+  /** K-quants only: where the intermediate GGUF goes. Default: a hidden `.atlas-convert-*` folder next to the output. */
+  tmpDir?: string;
+  /** K-quants only: llama.cpp threads. Default `ATLAS_THREADS` or the number of cores. */
+  threads?: number;
+}
+
+/** What {@link convertModel} produced. */
+export interface ConvertResult {
+  output: string;
+  type: OutputType;
+  /** `general.file_type`. */
+  fileType: number;
+  /** Size of the output file. */
+  bytes: number;
+  tensors: number;
+  parameters: number;
+  seconds: number;
+  architecture: "gemma2";
+  vocabSize: number;
+  /** Notes worth showing: defaults used, attention-scale fix, fallbacks. */
+  warnings: string[];
+}
+
+/** Approximate bits per weight of llama.cpp's K-quant mixes, for the disk-space check only. */
+const K_QUANT_BITS: Readonly<Record<string, number>> = { q4_k_m: 5, q5_k_m: 6, q6_k: 7 };
+
+/** The factor for attn_q so that llama.cpp's 1/sqrt(d) scale equals transformers' 1/sqrt(query_pre_attn_scalar). */
+export function attentionScaleFactor(h: Gemma2Hparams): number | undefined {
+  const denominator = llamaCppAttentionDenominator(h);
+  if (denominator === h.queryPreAttnScalar) return undefined;
+  return Math.sqrt(denominator / h.queryPreAttnScalar);
+}
+
+function checkOptions(options: ConvertOptions): void {
+  if (typeof options.input !== "string" || options.input === "")
+    throw new AtlasError("BAD_ARGUMENT", "convert needs an input folder");
+  if (typeof options.output !== "string" || options.output === "")
+    throw new AtlasError("BAD_ARGUMENT", "convert needs an output file path");
+  if (options.type !== undefined && !OUTPUT_TYPES.includes(options.type))
+    throw new AtlasError("BAD_ARGUMENT", `unknown output type '${String(options.type)}'`, {
+      hint: `use one of ${OUTPUT_TYPES.join(", ")}`,
+    });
+  if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads <= 0))
+    throw new AtlasError("BAD_ARGUMENT", `threads must be a positive integer, got ${options.threads}`);
+  if (endianness() !== "LE")
+    throw new AtlasError("UNSUPPORTED", "GGUF conversion needs a little-endian machine");
+}
+
+async function checkOutputPath(output: string): Promise<void> {
+  try {
+    if ((await stat(output)).isDirectory())
+      throw new AtlasError("BAD_ARGUMENT", "is a folder; give the path of the .gguf file to write", {
+        where: output,
+      });
+  } catch (error) {
+    if (error instanceof AtlasError) throw error;
+    if (systemErrorCode(error) !== "ENOENT" && systemErrorCode(error) !== "ENOTDIR")
+      throw ioError("cannot check", output, error);
+  }
+}
+
+/** The precision of the checkpoint's matrices (first 2-D tensor, as llama.cpp's `auto`). */
+function sourcePrecision(checkpoint: HfCheckpoint): "F32" | "F16" | "BF16" {
+  return checkpoint.tensors.find((t) => t.shape.length >= 2)?.dtype ?? "F32";
+}
+
+async function readSampling(dir: string, warnings: string[]): Promise<SamplingDefaults> {
+  try {
+    return samplingFromGenerationConfig(
+      await readJsonObject(join(dir, "generation_config.json"), MAX_JSON_FILE_BYTES),
+    );
+  } catch {
+    warnings.push("generation_config.json is unreadable: ignored (as llama.cpp does)");
+    return {};
+  }
+}
+
+/**
+ * Converts the checkpoint in `options.input` to a GGUF at `options.output`.
+ *
+ * @example
+ * const result = await convertModel({ input: "/models/Atlas-Chat-2B", output: "/models/atlas-2b.q8_0.gguf", type: "q8_0" });
+ * @throws AtlasError NOT_FOUND / INVALID_MODEL / UNSUPPORTED for bad input, IO for write failures,
+ *   ABORTED on `signal`, NATIVE when llama.cpp's quantizer fails (K-quants)
+ */
+export async function convertModel(options: ConvertOptions): Promise<ConvertResult> {
+  const started = performance.now();
+  checkOptions(options);
+  const input = resolve(options.input);
+  const output = resolve(options.output);
+  const { signal } = options;
+  checkAborted(signal, output);
+  await checkOutputPath(output);
+  const checkpoint = await openHfCheckpoint(input);
+  const hparams = checkpoint.config.hparams;
+  const vocab = await buildGemma2Vocab({
+    dir: input,
+    vocabSize: hparams.vocabSize,
+    config: checkpoint.config.raw,
+  });
+  const warnings = [...checkpoint.warnings, ...vocab.warnings];
+  const precision = sourcePrecision(checkpoint);
+  const type: OutputType = options.type ?? (precision === "BF16" ? "bf16" : "f16");
+  const queryScale = attentionScaleFactor(hparams);
+  if (queryScale !== undefined)
+    warnings.push(
+      `attention-scale fix: config.json query_pre_attn_scalar is ${hparams.queryPreAttnScalar} but llama.cpp scales attention by 1/sqrt(${llamaCppAttentionDenominator(hparams)}), so attn_q weights were multiplied by ${queryScale.toPrecision(8)}; scores then match transformers exactly up to F32 rounding (the output type's own rounding applies on top)`,
+    );
+  const common = {
+    checkpoint,
+    vocab,
+    queryScale,
+    name: modelNameFromFolder(input),
+    sampling: await readSampling(input, warnings),
+    signal,
+    warnings,
+  };
+  checkAborted(signal, output);
+  const written = isKQuant(type)
+    ? await convertKQuant(options, output, type, precision, common)
+    : await convertDirect(options, output, type, common);
+  let bytes: number;
+  try {
+    bytes = (await stat(output)).size;
+  } catch (error) {
+    throw ioError("cannot read back", output, error);
+  }
+  return {
+    output,
+    type,
+    fileType: FILE_TYPE_OF[type],
+    bytes,
+    tensors: written.tensors,
+    parameters: written.parameters,
+    seconds: (performance.now() - started) / 1000,
+    architecture: "gemma2",
+    vocabSize: vocab.tokens.length,
+    warnings,
+  };
+}
+
+interface CommonParts {
+  checkpoint: HfCheckpoint;
+  vocab: GgufVocab;
+  queryScale: number | undefined;
+  name: string;
+  sampling: SamplingDefaults;
+  signal: AbortSignal | undefined;
+  warnings: string[];
+}
+
+/** Estimated data bytes of a conversion to `matrixType` (for the disk-space check). */
+function estimateBytes(checkpoint: HfCheckpoint, matrixType: number, embeddingQ8: boolean): number {
+  const plans = planTensors({
+    tensors: checkpoint.tensors,
+    matrixType,
+    embeddingQ8,
+    queryScale: undefined,
+    warnings: [],
+  });
+  return plans.reduce((n, p) => n + p.bytes, 0);
+}
+
+async function convertDirect(
+  options: ConvertOptions,
+  output: string,
+  type: Exclude<OutputType, "q4_k_m" | "q5_k_m" | "q6_k">,
+  parts: CommonParts,
+): Promise<WrittenGguf> {
+  const matrixType = MATRIX_TYPE_OF[type];
+  const embeddingQ8 = type === "q4_0";
+  if (embeddingQ8)
+    parts.warnings.push(
+      "q4_0: token_embd is stored as Q8_0 (llama.cpp would use Q6_K, a K-quant atlas does not write itself)",
+    );
+  await mkdirFor(output);
+  await checkFreeSpace([
+    {
+      folder: dirname(output),
+      bytes: estimateBytes(parts.checkpoint, matrixType, embeddingQ8),
+      what: "the output",
+    },
+  ]);
+  const onProgress = options.onProgress;
+  return writeAtomically(output, (temp) =>
+    writeGemma2Gguf({
+      ...parts,
+      path: temp,
+      matrixType,
+      embeddingQ8,
+      fileType: FILE_TYPE_OF[type],
+      onProgress: onProgress === undefined ? undefined : (p) => onProgress({ phase: "convert", ...p }),
+    }),
+  );
+}
+
+async function mkdirFor(file: string): Promise<void> {
+  try {
+    await mkdir(dirname(file), { recursive: true });
+  } catch (error) {
+    throw ioError("cannot create the output folder", dirname(file), error);
+  }
+}
+
+async function convertKQuant(
+  options: ConvertOptions,
+  output: string,
+  type: "q4_k_m" | "q5_k_m" | "q6_k",
+  precision: "F32" | "F16" | "BF16",
+  parts: CommonParts,
+): Promise<WrittenGguf> {
+  const matrixType = { F32: GGML_TYPE.F32, F16: GGML_TYPE.F16, BF16: GGML_TYPE.BF16 }[precision];
+  const intermediateFileType = { F32: 0, F16: 1, BF16: 32 }[precision];
+  const tmpParent = resolve(options.tmpDir ?? dirname(output));
+  await mkdirFor(output);
+  try {
+    await mkdir(tmpParent, { recursive: true });
+  } catch (error) {
+    throw ioError("cannot create the temp folder", tmpParent, error);
+  }
+  const intermediateBytes = estimateBytes(parts.checkpoint, matrixType, false);
+  const parameters = parts.checkpoint.tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
+  const writes: PlannedWrite[] = [
+    { folder: tmpParent, bytes: intermediateBytes, what: `the ${precision} intermediate` },
+    { folder: dirname(output), bytes: (parameters * K_QUANT_BITS[type]!) / 8, what: "the output" },
+  ];
+  await checkFreeSpace(writes);
+  let tmp: string;
+  try {
+    tmp = await mkdtemp(join(tmpParent, ".atlas-convert-"));
+  } catch (error) {
+    throw ioError("cannot create the temp folder", tmpParent, error);
+  }
+  const onProgress = options.onProgress;
+  try {
+    const intermediate = join(tmp, `intermediate-${precision.toLowerCase()}.gguf`);
+    const written = await writeGemma2Gguf({
+      ...parts,
+      path: intermediate,
+      matrixType,
+      embeddingQ8: false,
+      fileType: intermediateFileType,
+      onProgress: onProgress === undefined ? undefined : (p) => onProgress({ phase: "convert", ...p }),
+    });
+    checkAborted(parts.signal, output);
+    const bytesTotal = [...written.tensorBytes.values()].reduce((a, b) => a + b, 0);
+    let bytesDone = 0;
+    await writeAtomically(output, (temp) =>
+      quantizeGguf({
+        input: intermediate,
+        output: temp,
+        ftype: FILE_TYPE_OF[type],
+        ...(options.threads === undefined ? {} : { threads: options.threads }),
+        ...(parts.signal === undefined ? {} : { signal: parts.signal }),
+        onTensor: (index, total, name) => {
+          bytesDone += written.tensorBytes.get(name) ?? 0;
+          onProgress?.({
+            phase: "quantize",
+            tensorsDone: index,
+            tensorsTotal: total,
+            bytesDone,
+            bytesTotal,
+            tensor: name,
+          });
+        },
+      }),
+    );
+    return written;
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}

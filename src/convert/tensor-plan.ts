@@ -1,0 +1,68 @@
+/**
+ * Decides, for every source tensor, its GGUF name, dims, type and the value changes applied on the way
+ * (norm +1, attention-scale factor), following llama.cpp's converter and the Q4_0 token_embd rule.
+ */
+import { GGML_TYPE, ggmlTensorBytes, ggmlTypeInfo } from "./ggml-types.js";
+import type { CheckpointTensor } from "./hf-checkpoint.js";
+
+/** One output tensor and how to produce it. */
+export interface TensorPlan {
+  source: CheckpointTensor;
+  ggufName: string;
+  /** ggml dims (PyTorch shape reversed). */
+  ne: number[];
+  /** ggml type written. */
+  type: number;
+  /** Elements per row (ne[0]) and rows (product of the other dims). */
+  cols: number;
+  rows: number;
+  /** Add 1 to every value (Gemma RMSNorm weights). */
+  addOne: boolean;
+  /** Multiply every value by this (attention-scale fix on attn_q), when set. */
+  scale: number | undefined;
+  /** Output bytes. */
+  bytes: number;
+}
+
+/** Inputs of {@link planTensors}. */
+export interface PlanOptions {
+  tensors: readonly CheckpointTensor[];
+  /** ggml type for 2-D weights. */
+  matrixType: number;
+  /** Keep token_embd at Q8_0 (the q4_0 output type; llama.cpp would use Q6_K). */
+  embeddingQ8: boolean;
+  /** Factor applied to attn_q weights, or undefined for none. */
+  queryScale: number | undefined;
+  warnings: string[];
+}
+
+/** Plans every tensor. Quantized types fall back to F16 for rows not a multiple of the block, like llama.cpp. */
+export function planTensors(options: PlanOptions): TensorPlan[] {
+  return options.tensors.map((source) => {
+    const ne = [...source.shape].reverse();
+    const cols = ne[0] ?? 1;
+    const rows = ne.slice(1).reduce((a, b) => a * b, 1);
+    let type: number;
+    if (source.shape.length <= 1 || source.spec.isNorm) type = GGML_TYPE.F32;
+    else if (options.embeddingQ8 && source.spec.ggufName === "token_embd.weight") type = GGML_TYPE.Q8_0;
+    else type = options.matrixType;
+    const info = ggmlTypeInfo(type)!;
+    if (cols % info.blockSize !== 0) {
+      options.warnings.push(
+        `${source.spec.ggufName}: row length ${cols} is not a multiple of ${info.blockSize}, so it is stored as F16 instead of ${info.name}`,
+      );
+      type = GGML_TYPE.F16;
+    }
+    return {
+      source,
+      ggufName: source.spec.ggufName,
+      ne,
+      type,
+      cols,
+      rows,
+      addOne: source.spec.isNorm,
+      scale: source.spec.isQuery ? options.queryScale : undefined,
+      bytes: ggmlTensorBytes(type, ne, source.spec.ggufName),
+    };
+  });
+}

@@ -1,0 +1,108 @@
+/**
+ * `resolveModel`: what `atlas run` / `atlas serve` call to turn what the user typed into a GGUF path.
+ * Never touches the network: hub models must have been pulled.
+ */
+import { open, stat } from "node:fs/promises";
+import { AtlasError } from "../core/index.js";
+import { atlasHome as defaultAtlasHome } from "../config/index.js";
+import type { ConvertProgress } from "../convert/index.js";
+import { convertLocalCheckpoint, type ConvertFn } from "./convert-local-checkpoint.js";
+import { listModels } from "./list-models.js";
+import { parseModelRef } from "./model-ref.js";
+import { parseQuant } from "./pull-model.js";
+import { DEFAULT_QUANT } from "./store-layout.js";
+
+/** Options of {@link resolveModel}. */
+export interface ResolveModelOptions {
+  /** Wanted quantization; default: the one in `model:quant`, else q4_k_m, else the newest stored. */
+  quant?: string | undefined;
+  /** Default `$ATLAS_HOME`. */
+  atlasHome?: string | undefined;
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** For an on-the-fly conversion of a local checkpoint folder. */
+  signal?: AbortSignal | undefined;
+  onProgress?: ((progress: ConvertProgress) => void) | undefined;
+  convert?: ConvertFn | undefined;
+  threads?: number | undefined;
+}
+
+/** A model ready to load. */
+export interface ResolvedModel {
+  /** The GGUF file. */
+  path: string;
+  /** "file": a GGUF path given; "converted": a local checkpoint converted (or reused); "store": pulled. */
+  source: "file" | "converted" | "store";
+  /** `org/name` for store models. */
+  id?: string;
+  sha?: string;
+  quant?: string;
+}
+
+async function isGguf(path: string): Promise<boolean> {
+  const handle = await open(path, "r");
+  try {
+    const { bytesRead, buffer } = await handle.read(Buffer.alloc(4), 0, 4, 0);
+    return bytesRead === 4 && buffer.toString("latin1") === "GGUF";
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Resolves `model`:
+ * - an existing `.gguf` file → itself;
+ * - an existing Hugging Face checkpoint folder → converted once into `$ATLAS_HOME/converted/…` (reused
+ *   while the folder is unchanged);
+ * - an alias / `org/name[:quant]` → the store entry (newest commit with the requested or default quant,
+ *   else the newest of any quant when none was requested).
+ * @throws AtlasError NOT_FOUND "model 'x' is not downloaded — run `atlas pull x`"; BAD_ARGUMENT for a
+ *   file that is not a GGUF.
+ * @example const { path } = await resolveModel("atlas-chat:2b");
+ */
+export async function resolveModel(model: string, options: ResolveModelOptions = {}): Promise<ResolvedModel> {
+  const home = options.atlasHome ?? defaultAtlasHome(options.env);
+  const ref = parseModelRef(model);
+  if (ref.kind === "path") {
+    const info = await stat(ref.path).catch(() => undefined);
+    if (info === undefined) throw new AtlasError("NOT_FOUND", "no such file or folder", { where: ref.path });
+    if (info.isFile()) {
+      if (!(await isGguf(ref.path)))
+        throw new AtlasError("BAD_ARGUMENT", "not a GGUF file", {
+          where: ref.path,
+          hint: "give a .gguf file, or the folder of a Hugging Face checkpoint to convert it",
+        });
+      return { path: ref.path, source: "file" };
+    }
+    const quant = parseQuant(options.quant ?? DEFAULT_QUANT);
+    const converted = await convertLocalCheckpoint({
+      folder: ref.path,
+      quant,
+      atlasHome: home,
+      signal: options.signal,
+      onProgress: options.onProgress,
+      convert: options.convert,
+      threads: options.threads,
+    });
+    return { path: converted.path, source: "converted", quant };
+  }
+  const requested = options.quant?.toLowerCase() ?? ref.quant;
+  const stored = (await listModels({ atlasHome: home })).filter(
+    (m) => m.id.toLowerCase() === ref.repo.toLowerCase(),
+  );
+  // listModels sorts newest first within an id.
+  const pick =
+    requested === undefined
+      ? (stored.find((m) => m.quant === DEFAULT_QUANT) ?? stored[0])
+      : stored.find((m) => m.quant === requested);
+  if (pick === undefined) {
+    const pull = `atlas pull ${ref.input}${requested === undefined || ref.quant !== undefined ? "" : ` --quant ${requested}`}`;
+    const others =
+      stored.length === 0 ? "" : ` (stored: ${[...new Set(stored.map((m) => m.quant))].join(", ")})`;
+    throw new AtlasError(
+      "NOT_FOUND",
+      `model '${ref.input}'${requested === undefined ? "" : ` (${requested})`} is not downloaded${others}`,
+      { hint: `run \`${pull}\`` },
+    );
+  }
+  return { path: pick.path, source: "store", id: pick.id, sha: pick.sha, quant: pick.quant };
+}

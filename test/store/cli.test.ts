@@ -1,0 +1,90 @@
+/** `atlas pull`, `atlas list`, `atlas rm` run in-process against the mock hub. */
+import { PassThrough } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.js";
+import type { CliIO } from "../../src/cli/io.js";
+import type { MockHub } from "../helpers/mock-hub.js";
+import { REPO, startTinyHub, testEnv } from "./fixtures.js";
+
+let hub: MockHub;
+
+beforeAll(async () => {
+  ({ hub } = await startTinyHub());
+});
+afterAll(() => hub.close());
+
+async function atlas(argv: string[], env: Record<string, string>, signal = new AbortController().signal) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (d: Buffer) => (out += d.toString()));
+  stderr.on("data", (d: Buffer) => (err += d.toString()));
+  const io: CliIO = { stdout, stderr, stdin: new PassThrough(), env, signal };
+  const code = await main(argv, io);
+  return { code, stdout: out, stderr: err };
+}
+
+describe("atlas pull / list / rm", () => {
+  it("pull --json prints only the result object; list and rm see it", async () => {
+    const env = await testEnv(hub);
+    const pulled = await atlas(["pull", "atlas-chat:2b", "--quant", "q8_0", "--json"], env);
+    expect(pulled.code).toBe(0);
+    const result = JSON.parse(pulled.stdout) as { id: string; quant: string; path: string; status: string };
+    expect(result).toMatchObject({ id: REPO, quant: "q8_0", status: "pulled" });
+
+    const again = await atlas(["pull", "atlas-chat:2b", "-q", "q8_0"], env);
+    expect(again.stdout).toMatch(
+      /^up to date: MBZUAI-Paris\/Atlas-Chat-2B@[0-9a-f]{8} \(main\) q8_0 \(.+\) → /,
+    );
+    // Not a TTY: a few plain progress lines on stderr.
+    expect(again.stderr).toContain("→");
+
+    const listed = await atlas(["list", "--json"], env);
+    expect((JSON.parse(listed.stdout) as { path: string }[]).map((m) => m.path)).toEqual([result.path]);
+    const table = await atlas(["list"], env);
+    expect(table.stdout.split("\n")[0]).toMatch(/^ID\s+REVISION\s+SHA\s+QUANT\s+SIZE\s+PATH$/);
+    expect(table.stdout).toContain(result.path);
+
+    const removed = await atlas(["rm", "atlas-chat:2b", "--json"], env);
+    expect(removed.code).toBe(0);
+    expect(JSON.parse(removed.stdout)).toMatchObject([{ id: REPO, quant: "q8_0" }]);
+    expect((await atlas(["list"], env)).stdout).toContain("no models yet");
+  });
+
+  it("prints the gated-model message and exits with the AUTH code", async () => {
+    const env = await testEnv(hub);
+    delete env["HF_TOKEN"];
+    const run = await atlas(["pull", "atlas-chat:2b"], env);
+    expect(run.code).toBe(10);
+    expect(run.stderr).toContain(
+      `the model ${REPO} is gated — accept its license at ${hub.url}/${REPO} and set HF_TOKEN or run with --token`,
+    );
+  });
+
+  it("maps a missing model to NOT_FOUND (3) and bad flags to usage (2)", async () => {
+    const env = await testEnv(hub);
+    const missing = await atlas(["pull", "nobody/Nothing"], env);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain("no such model or revision: nobody/Nothing");
+    expect((await atlas(["pull"], env)).code).toBe(2);
+    expect((await atlas(["pull", "atlas-chat:2b", "--quant", "q9"], env)).code).toBe(2);
+    expect((await atlas(["rm", "atlas-chat:2b", "--quant", "q8_0", "--all-quants"], env)).code).toBe(2);
+    expect((await atlas(["rm", "atlas-chat:2b"], env)).code).toBe(3);
+    const help = await atlas(["pull", "--help"], env);
+    expect(help.stdout).toContain("atlas pull atlas-chat:9b --quant q8_0 --revision main");
+  });
+
+  it("Ctrl-C stops the pull with exit code 130, and the next pull resumes", async () => {
+    const env = await testEnv(hub);
+    const controller = new AbortController();
+    hub.reset();
+    hub.delayContent("model-00001-of-00002.safetensors", 300);
+    setTimeout(() => controller.abort(new Error("interrupted (Ctrl-C)")), 100);
+    const interrupted = await atlas(["pull", "atlas-chat:2b", "-q", "q8_0"], env, controller.signal);
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stderr).toContain("run the same command again to resume");
+    hub.reset();
+    expect((await atlas(["pull", "atlas-chat:2b", "-q", "q8_0"], env)).code).toBe(0);
+  });
+});
