@@ -13,8 +13,12 @@ export interface CliIO {
   signal: AbortSignal;
 }
 
-/** The real process streams. */
+/** The real process streams. A closed pipe on stdout (`atlas … | head`) ends the process quietly. */
 export function processIO(signal: AbortSignal): CliIO {
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, signal };
 }
 

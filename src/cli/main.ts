@@ -3,7 +3,7 @@
  * Commands live one per file in ./commands and are listed in ./commands/index.ts.
  */
 import { readFileSync } from "node:fs";
-import { isAtlasError, errorMessage } from "../core/index.js";
+import { isAtlasError, errorMessage, runForcedExitCleanups } from "../core/index.js";
 import { COMMANDS } from "./commands/index.js";
 import { EXIT_FAILURE, EXIT_USAGE, exitCodeFor } from "./exit-codes.js";
 import { eprintln, processIO, println, type CliIO } from "./io.js";
@@ -43,7 +43,10 @@ export async function main(argv: string[], io?: CliIO): Promise<number> {
       interrupts++;
       // First Ctrl-C asks the work to stop cleanly (partial files removed, downloads resumable);
       // a second one exits at once.
-      if (interrupts > 1) process.exit(130);
+      if (interrupts > 1) {
+        runForcedExitCleanups();
+        process.exit(130);
+      }
       controller.abort(new Error("interrupted (Ctrl-C)"));
     };
     process.on("SIGINT", onSigint);

@@ -4,9 +4,10 @@
  * a half-written GGUF never appears under the destination name.
  */
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { ioError } from "../core/index.js";
+import { ioError, onForcedExit } from "../core/index.js";
 
 /** The temp path used for `finalPath`: `.<name>.atlas-tmp-<random>` in the same folder. */
 export function tempPathFor(finalPath: string): string {
@@ -42,6 +43,7 @@ export async function writeAtomically<T>(
     throw ioError("cannot create the output folder", folder, error);
   }
   const temp = tempPathFor(finalPath);
+  const unregister = onForcedExit(() => rmSync(temp, { force: true }));
   try {
     const result = await write(temp);
     await fsyncPath(temp);
@@ -55,5 +57,7 @@ export async function writeAtomically<T>(
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
+  } finally {
+    unregister();
   }
 }

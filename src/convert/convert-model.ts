@@ -3,10 +3,11 @@
  * writing; the output appears atomically (temp file + fsync + rename) or not at all. F32/F16/BF16/Q8_0/
  * Q4_0 are written by our own writer; K-quants go through an intermediate GGUF and llama.cpp's quantizer.
  */
+import { rmSync } from "node:fs";
 import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import { endianness } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { AtlasError, ioError, systemErrorCode } from "../core/index.js";
+import { AtlasError, ioError, onForcedExit, systemErrorCode } from "../core/index.js";
 import { quantizeGguf } from "../native/quantize.js";
 import { writeAtomically } from "./atomic-output.js";
 import { checkFreeSpace, type PlannedWrite } from "./disk-space.js";
@@ -279,6 +280,8 @@ async function convertKQuant(
     throw ioError("cannot create the temp folder", tmpParent, error);
   }
   const onProgress = options.onProgress;
+  const tmpFolder = tmp;
+  const unregister = onForcedExit(() => rmSync(tmpFolder, { recursive: true, force: true }));
   try {
     const intermediate = join(tmp, `intermediate-${precision.toLowerCase()}.gguf`);
     const written = await writeGemma2Gguf({
@@ -315,5 +318,6 @@ async function convertKQuant(
     return written;
   } finally {
     await rm(tmp, { recursive: true, force: true });
+    unregister();
   }
 }
