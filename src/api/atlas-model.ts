@@ -27,6 +27,11 @@ export interface LoglikelihoodOptions {
   signal?: AbortSignal;
   /** Reuse cached KV of an earlier request with the same prefix. Default true. */
   cachePrompt?: boolean;
+  /**
+   * Turn special-token text such as "<start_of_turn>" into its token, as Hugging Face tokenizers do by
+   * default (so a chat-templated context scores like it does in transformers). Default true.
+   */
+  parseSpecial?: boolean;
 }
 
 /** `{ logprob, isGreedy }` of one continuation. */
@@ -120,8 +125,9 @@ export class AtlasModel implements AsyncDisposable {
     if (continuations.length === 0) return [];
     const addBos = options.addBos ?? this.info.addBos;
     const bos = this.info.tokens.bos;
+    const parseSpecial = options.parseSpecial ?? true;
     const encode = (text: string): number[] => {
-      const ids = this.engineModel.tokenize(text);
+      const ids = this.engineModel.tokenize(text, { parseSpecial });
       return addBos && bos !== undefined ? [bos, ...ids] : ids;
     };
     const trailing = /\s*$/.exec(context)?.[0] ?? "";
@@ -135,7 +141,7 @@ export class AtlasModel implements AsyncDisposable {
     const parts = continuations.map((continuation, i) => {
       const whole =
         ctx === ""
-          ? [...contextTokens, ...this.engineModel.tokenize(trailing + continuation)]
+          ? [...contextTokens, ...this.engineModel.tokenize(trailing + continuation, { parseSpecial })]
           : encode(ctx + trailing + continuation);
       const tokens = whole.slice(contextTokens.length);
       if (tokens.length === 0)

@@ -2,3 +2,4 @@
 export * from "./atlas-model.js";
 export * from "./load-model.js";
 export * from "./pipeline.js";
+export * from "./read-prompt-format.js";

@@ -16,6 +16,11 @@ export interface EnvVarInfo {
 /** Every environment variable atlas-chat reads. */
 export const ENV_VARS: readonly EnvVarInfo[] = [
   { name: "ATLAS_HOME", description: "atlas model store and state", default: "~/.atlas" },
+  {
+    name: "ATLAS_MODEL",
+    description: "model of the task commands when --model is not given",
+    default: "atlas-chat:2b",
+  },
   { name: "ATLAS_THREADS", description: "CPU threads for llama.cpp", default: "number of CPU cores" },
   {
     name: "ATLAS_LLAMA_LIB_DIR",
@@ -27,6 +32,8 @@ export const ENV_VARS: readonly EnvVarInfo[] = [
   { name: "HF_ENDPOINT", description: "Hugging Face hub URL", default: "https://huggingface.co" },
   { name: "HF_TOKEN", description: "Hugging Face access token", default: "$HF_HOME/token if present" },
   { name: "HF_HUB_OFFLINE", description: "1 = use only the local cache, no network", default: "0" },
+  { name: "ATLAS_BIDI", description: "default of --bidi (auto, on, off)", default: "auto" },
+  { name: "ATLAS_DEBUG", description: "print the underlying cause of errors", default: "unset" },
   { name: "NO_COLOR", description: "disable colours and progress bars", default: "unset" },
 ];
 

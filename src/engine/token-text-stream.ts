@@ -25,7 +25,9 @@ export class TokenTextStream {
   /** Ends the stream; returns whatever text was held back (minus any stop string). */
   end(): string {
     if (this.stopped) return "";
-    this.pending += this.decoder.decode();
+    // Bytes of a character the model never finished (e.g. a reply stopped mid-character) are dropped
+    // rather than shown as U+FFFD.
+    this.pending += this.decoder.decode().replace(/\uFFFD+$/, "");
     return this.release(true);
   }
 

@@ -168,7 +168,7 @@ export interface EngineModel extends AsyncDisposable {
   score(
     context: readonly number[],
     continuations: readonly (readonly number[])[],
-    options?: { signal?: AbortSignal },
+    options?: { signal?: AbortSignal; cachePrompt?: boolean },
   ): Promise<ContinuationScore[]>;
   /** Raw logits for every position of `tokens` (tests, diagnostics). Each array has `vocabSize` floats. */
   logits(tokens: readonly number[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>;

@@ -1,9 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { sentimentPrompt, SENTIMENT_LABELS, summarizePrompt, translatePrompt, transliteratePrompt } from "./darija-tasks.js";
+import {
+  sentimentPrompt,
+  SENTIMENT_LABELS,
+  summarizePrompt,
+  translatePrompt,
+  transliteratePrompt,
+} from "./darija-tasks.js";
 
 describe("Darija task prompts", () => {
   it("puts the Darija instruction on the first line and the text after it", () => {
-    expect(translatePrompt("  Good morning  ", "darija")).toBe("ترجم هاد النص للدارجة المغربية:\nGood morning");
+    expect(translatePrompt("  Good morning  ", "darija")).toBe(
+      "ترجم هاد النص للدارجة المغربية:\nGood morning",
+    );
     expect(translatePrompt("صباح الخير", "fr").split("\n")[0]).toContain("للفرنسية");
     expect(transliteratePrompt("labas 3lik", "arabic").endsWith("\nlabas 3lik")).toBe(true);
     expect(summarizePrompt("نص").startsWith("لخص")).toBe(true);

@@ -55,6 +55,9 @@ export function sentimentPrompt(text: string): string {
 
 function requireText(text: string): string {
   const trimmed = text.trim();
-  if (trimmed === "") throw new AtlasError("BAD_ARGUMENT", "there is no text to work on", { hint: "pass the text as an argument or on stdin" });
+  if (trimmed === "")
+    throw new AtlasError("BAD_ARGUMENT", "there is no text to work on", {
+      hint: "pass the text as an argument or on stdin",
+    });
   return trimmed;
 }

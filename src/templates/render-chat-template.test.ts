@@ -7,7 +7,11 @@ const opts = { bosToken: "<bos>", eosToken: "<eos>" };
 
 describe("renderChatTemplate with the Gemma-2 template", () => {
   it("renders a single Darija turn exactly like transformers", () => {
-    const text = renderChatTemplate(GEMMA2_CHAT_TEMPLATE, [{ role: "user", content: "اشنو هو الطاجين ؟" }], opts);
+    const text = renderChatTemplate(
+      GEMMA2_CHAT_TEMPLATE,
+      [{ role: "user", content: "اشنو هو الطاجين ؟" }],
+      opts,
+    );
     expect(text).toBe("<bos><start_of_turn>user\nاشنو هو الطاجين ؟<end_of_turn>\n<start_of_turn>model\n");
   });
 
@@ -29,7 +33,10 @@ describe("renderChatTemplate with the Gemma-2 template", () => {
   });
 
   it("omits the generation prompt when asked", () => {
-    const text = renderChatTemplate(GEMMA2_CHAT_TEMPLATE, [{ role: "user", content: "a" }], { ...opts, addGenerationPrompt: false });
+    const text = renderChatTemplate(GEMMA2_CHAT_TEMPLATE, [{ role: "user", content: "a" }], {
+      ...opts,
+      addGenerationPrompt: false,
+    });
     expect(text).toBe("<bos><start_of_turn>user\na<end_of_turn>\n");
   });
 
@@ -43,7 +50,9 @@ describe("renderChatTemplate with the Gemma-2 template", () => {
       ],
       opts,
     );
-    expect(text).toBe("<bos><start_of_turn>user\nجاوب بالدارجة.\n\nشنو هي عاصمة المغرب؟<end_of_turn>\n<start_of_turn>model\n");
+    expect(text).toBe(
+      "<bos><start_of_turn>user\nجاوب بالدارجة.\n\nشنو هي عاصمة المغرب؟<end_of_turn>\n<start_of_turn>model\n",
+    );
   });
 
   it("keeps a system message for templates that support it", () => {
@@ -58,13 +67,29 @@ describe("renderChatTemplate with the Gemma-2 template", () => {
       ],
       opts,
     );
-    expect(text).toBe("<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nU<|im_end|>\n<|im_start|>assistant\n");
+    expect(text).toBe(
+      "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nU<|im_end|>\n<|im_start|>assistant\n",
+    );
   });
 
   it.each([
-    [[{ role: "user", content: "a" }, { role: "user", content: "b" }], "TEMPLATE", /alternate/],
+    [
+      [
+        { role: "user", content: "a" },
+        { role: "user", content: "b" },
+      ],
+      "TEMPLATE",
+      /alternate/,
+    ],
     [[{ role: "assistant", content: "a" }], "TEMPLATE", /alternate/],
-    [[{ role: "user", content: "a" }, { role: "system", content: "b" }], "TEMPLATE", /only as the first/],
+    [
+      [
+        { role: "user", content: "a" },
+        { role: "system", content: "b" },
+      ],
+      "TEMPLATE",
+      /only as the first/,
+    ],
     [[{ role: "system", content: "a" }], "TEMPLATE", /followed by a user/],
     [[], "BAD_ARGUMENT", /empty/],
     [[{ role: "tool", content: "a" }], "BAD_ARGUMENT", /role 'tool'/],
@@ -79,6 +104,8 @@ describe("renderChatTemplate with the Gemma-2 template", () => {
   });
 
   it("reports a template that does not parse", () => {
-    expect(() => renderChatTemplate("{% for %}", [{ role: "user", content: "a" }], opts)).toThrow(/does not parse/);
+    expect(() => renderChatTemplate("{% for %}", [{ role: "user", content: "a" }], opts)).toThrow(
+      /does not parse/,
+    );
   });
 });

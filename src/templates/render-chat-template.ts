@@ -73,7 +73,8 @@ export function prepareMessages(source: string, messages: readonly ChatMessage[]
         hint: "roles are system, user or assistant",
       });
     }
-    if (typeof m.content !== "string") throw new AtlasError("BAD_ARGUMENT", `message ${i + 1} has no text content`);
+    if (typeof m.content !== "string")
+      throw new AtlasError("BAD_ARGUMENT", `message ${i + 1} has no text content`);
   });
   const systemIndex = messages.findIndex((m) => m.role === "system");
   if (systemIndex < 0 || templateSupportsSystem(source)) return messages.map((m) => ({ ...m }));
@@ -96,16 +97,27 @@ export function prepareMessages(source: string, messages: readonly ChatMessage[]
  * Renders `messages` with the template `source`.
  * @throws AtlasError TEMPLATE when the template refuses the conversation (e.g. roles that do not alternate)
  */
-export function renderChatTemplate(source: string, messages: readonly ChatMessage[], options: RenderChatOptions): string {
-  if (messages.length === 0) throw new AtlasError("BAD_ARGUMENT", "the conversation is empty", { hint: "send at least one user message" });
+export function renderChatTemplate(
+  source: string,
+  messages: readonly ChatMessage[],
+  options: RenderChatOptions,
+): string {
+  if (messages.length === 0)
+    throw new AtlasError("BAD_ARGUMENT", "the conversation is empty", {
+      hint: "send at least one user message",
+    });
   const prepared = prepareMessages(source, messages);
   try {
     return render(source, prepared, options);
   } catch (error) {
     const roles = prepared.map((m) => m.role).join(", ");
-    throw new AtlasError("TEMPLATE", `the chat template refused the conversation: ${errorMessage(error)} (roles: ${roles})`, {
-      hint: "Gemma models need turns that alternate user, assistant, user, … starting with user",
-      cause: error,
-    });
+    throw new AtlasError(
+      "TEMPLATE",
+      `the chat template refused the conversation: ${errorMessage(error)} (roles: ${roles})`,
+      {
+        hint: "Gemma models need turns that alternate user, assistant, user, … starting with user",
+        cause: error,
+      },
+    );
   }
 }

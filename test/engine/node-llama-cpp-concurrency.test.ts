@@ -5,11 +5,22 @@
  * benchmarks and must not silently regress if the pin moves.
  */
 import { readFileSync } from "node:fs";
-import { getLlama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
+import {
+  getLlama,
+  type LlamaContext,
+  type LlamaContextSequence,
+  type LlamaModel,
+  type Token,
+} from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tinyModel } from "../helpers/tiny-gguf.js";
 
-const PROMPTS = ["salam, labas 3lik?", "شنو كيتسمى المنتخب المغربي؟", "Le match était très beau.", "wach nta mzyan?"];
+const PROMPTS = [
+  "salam, labas 3lik?",
+  "شنو كيتسمى المنتخب المغربي؟",
+  "Le match était très beau.",
+  "wach nta mzyan?",
+];
 const STEPS = 24;
 /** The 3.21.1 fault was timing-dependent (1 run in 10 on a tiny model): repeat to catch it. */
 const ROUNDS = 3;

@@ -1,5 +1,29 @@
 /** Every `atlas` command, in the order `atlas --help` lists them. */
 import type { CliCommand } from "../command.js";
+import { convertCommand } from "./convert.js";
+import { chatCommand } from "./chat.js";
 import { envCommand } from "./env.js";
+import { inspectCommand } from "./inspect.js";
+import { listCommand } from "./list.js";
+import { pullCommand } from "./pull.js";
+import { rmCommand } from "./rm.js";
+import { runCommand } from "./run.js";
+import { sentimentCommand } from "./sentiment.js";
+import { summarizeCommand } from "./summarize.js";
+import { translateCommand } from "./translate.js";
+import { transliterateCommand } from "./transliterate.js";
 
-export const COMMANDS: readonly CliCommand[] = [envCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  runCommand,
+  chatCommand,
+  translateCommand,
+  transliterateCommand,
+  summarizeCommand,
+  sentimentCommand,
+  pullCommand,
+  listCommand,
+  rmCommand,
+  convertCommand,
+  inspectCommand,
+  envCommand,
+];

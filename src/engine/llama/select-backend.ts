@@ -41,7 +41,10 @@ export function selectBackend(choice: GpuChoice, notice: (message: string) => vo
     return llama;
   }
   const wanted = detectGpuBackend();
-  if (wanted !== "cpu") {
+  if (wanted === "cpu") {
+    const looked = process.platform === "darwin" ? "Metal (Apple silicon)" : "CUDA or Vulkan drivers";
+    notice(`no GPU found (looked for ${looked}); running on the CPU`);
+  } else {
     try {
       const llama = loadLlama(wanted);
       if (llama.hasGpu) return llama;

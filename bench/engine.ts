@@ -1,0 +1,293 @@
+/**
+ * Benchmark for the engine (issue: engine and generation). On a GGUF (the 2B-shaped Q4_K_M:
+ * `atlas convert /tmp/atlas-2b-bf16 -o /tmp/atlas-2b-q4_k_m.gguf -t q4_k_m`), with the same thread count
+ * and flash-attention setting for everyone, measures in separate child processes (clean peak RSS):
+ *   - atlas: prompt processing of 512 tokens, generation of 128 tokens, time to first token of a chat
+ *     prompt, aggregate generation throughput with 1, 2 and 4 sequences decoded together;
+ *   - node-llama-cpp called directly: the same;
+ *   - llama.cpp's `llama-batched-bench` (if --batched-bench is given): the anchor for batched decoding.
+ *
+ *   npx tsx bench/engine.ts --model /tmp/atlas-2b-q4_k_m.gguf [--threads 2] [--batched-bench PATH]
+ *
+ * Writes bench/results/engine-<date>.json.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { machineInfo } from "./machine.js";
+
+const { values } = parseArgs({
+  options: {
+    model: { type: "string" },
+    threads: { type: "string", default: "2" },
+    "batched-bench": { type: "string" },
+    part: { type: "string" },
+    repeats: { type: "string", default: "3" },
+  },
+});
+if (values.model === undefined) throw new Error("--model <gguf> is required");
+const model = values.model;
+const threads = Number(values.threads);
+const repeats = Number(values.repeats);
+const PP = 512;
+const TG = 128;
+const BATCH_TOKENS = 64;
+const PARALLEL = [1, 2, 4];
+
+/** Median of repeated measurements (the first run of each is a warm-up and not counted). */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function randomTokens(n: number, vocab: number, seed: number): number[] {
+  let x = seed;
+  return Array.from({ length: n }, () => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return Math.floor(vocab / 4) + (x % Math.floor(vocab / 2));
+  });
+}
+
+async function atlasPart(): Promise<Record<string, unknown>> {
+  const { LlamaEngine } = await import("../src/engine/index.js");
+  const engine = new LlamaEngine();
+  const m = await engine.loadModel(model, {
+    gpu: "cpu",
+    threads,
+    contextSize: 1024,
+    sequences: 4,
+    flashAttention: "on",
+  });
+  const bos = m.info.tokens.bos!;
+  const pp: number[] = [];
+  const tg: number[] = [];
+  for (let r = 0; r <= repeats; r++) {
+    const prompt = [bos, ...randomTokens(PP - 1, m.info.vocabSize, r + 1)];
+    const s = (await m.generate(prompt, { maxTokens: 1, temperature: 0, cachePrompt: false }).result).stats;
+    const g = (await m.generate([bos], { maxTokens: TG + 1, temperature: 0, cachePrompt: false }).result)
+      .stats;
+    if (r > 0) {
+      pp.push((PP * 1000) / s.promptMs);
+      tg.push(g.tokensPerSecond);
+    }
+  }
+  const chat = m.tokenize(
+    "<bos><start_of_turn>user\nشنو كيتسمى المنتخب المغربي ؟<end_of_turn>\n<start_of_turn>model\n",
+    { parseSpecial: true },
+  );
+  const ttft: number[] = [];
+  for (let r = 0; r <= repeats; r++) {
+    const s = (await m.generate(chat, { maxTokens: 1, temperature: 0, cachePrompt: false }).result).stats;
+    if (r > 0) ttft.push(s.timeToFirstTokenMs);
+  }
+  const aggregate: Record<string, number> = {};
+  for (const n of PARALLEL) {
+    const runs: number[] = [];
+    for (let r = 0; r <= repeats; r++) {
+      const results = await Promise.all(
+        Array.from(
+          { length: n },
+          (_, i) =>
+            m.generate([bos, Math.floor(m.info.vocabSize / 2) + i * 7 + r], {
+              maxTokens: BATCH_TOKENS + 1,
+              temperature: 0,
+              cachePrompt: false,
+            }).result,
+        ),
+      );
+      // Generation phase only (like llama-batched-bench's S_TG): tokens after the first, over the span.
+      const starts = results.map((x) => x.stats.totalMs - x.stats.generationMs);
+      const span = Math.max(...results.map((x) => x.stats.totalMs)) - Math.min(...starts);
+      const tokens = results.reduce((sum, x) => sum + x.stats.generatedTokens - 1, 0);
+      if (r > 0) runs.push((tokens * 1000) / span);
+    }
+    aggregate[`n${n}`] = median(runs);
+  }
+  await m.dispose();
+  return {
+    pp512: median(pp),
+    tg128: median(tg),
+    ttftMs: median(ttft),
+    chatPromptTokens: chat.length,
+    aggregate,
+    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}
+
+async function nodeLlamaCppPart(): Promise<Record<string, unknown>> {
+  const { getLlama } = await import("node-llama-cpp");
+  const llama = await getLlama({ gpu: false, build: "never", maxThreads: threads });
+  const m = await llama.loadModel({ modelPath: model });
+  const ctx = await m.createContext({
+    contextSize: 1024,
+    sequences: 4,
+    threads,
+    flashAttention: true,
+    batchSize: 512,
+  });
+  const bos = m.tokens.bos!;
+  const vocab = m.fileInfo.metadata.tokenizer.ggml.tokens.length;
+  const pp: number[] = [];
+  const tg: number[] = [];
+  const seqs = [ctx.getSequence(), ctx.getSequence(), ctx.getSequence(), ctx.getSequence()];
+  const seq = seqs[0]!;
+  const generate = async (
+    s: typeof seq,
+    prompt: number[],
+    count: number,
+  ): Promise<{ first: number; end: number; produced: number }> => {
+    await s.clearHistory();
+    let produced = 0;
+    let first = 0;
+    for await (const token of s.evaluate(prompt as never, { temperature: 0 })) {
+      if (produced === 0) first = performance.now();
+      produced++;
+      if (produced >= count || m.isEogToken(token)) break;
+    }
+    return { first, end: performance.now(), produced };
+  };
+  for (let r = 0; r <= repeats; r++) {
+    await seq.clearHistory();
+    const prompt = [bos, ...randomTokens(PP - 1, vocab, r + 1)];
+    const t0 = performance.now();
+    await seq.evaluateWithoutGeneratingNewTokens(prompt as never);
+    const ppMs = performance.now() - t0;
+    const g = await generate(seq, [bos], TG + 1);
+    if (r > 0) {
+      pp.push((PP * 1000) / ppMs);
+      tg.push(((g.produced - 1) * 1000) / (g.end - g.first));
+    }
+  }
+  const chat = m.tokenize(
+    "<bos><start_of_turn>user\nشنو كيتسمى المنتخب المغربي ؟<end_of_turn>\n<start_of_turn>model\n",
+    true,
+  );
+  const ttft: number[] = [];
+  for (let r = 0; r <= repeats; r++) {
+    const t0 = performance.now();
+    const g = await generate(seq, chat, 1);
+    if (r > 0) ttft.push(g.first - t0);
+  }
+  const aggregate: Record<string, number> = {};
+  for (const n of PARALLEL) {
+    const runs: number[] = [];
+    for (let r = 0; r <= repeats; r++) {
+      const results = await Promise.all(
+        seqs
+          .slice(0, n)
+          .map((s, i) => generate(s, [bos, Math.floor(vocab / 2) + i * 7 + r], BATCH_TOKENS + 1)),
+      );
+      const span = Math.max(...results.map((x) => x.end)) - Math.min(...results.map((x) => x.first));
+      const tokens = results.reduce((sum, x) => sum + x.produced - 1, 0);
+      if (r > 0) runs.push((tokens * 1000) / span);
+    }
+    aggregate[`n${n}`] = median(runs);
+  }
+  await ctx.dispose();
+  await m.dispose();
+  return {
+    pp512: median(pp),
+    tg128: median(tg),
+    ttftMs: median(ttft),
+    aggregate,
+    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}
+
+function batchedBench(path: string): Record<string, number> {
+  const out = execFileSync(
+    path,
+    [
+      "-m",
+      model,
+      "-c",
+      "2048",
+      "-b",
+      "512",
+      "-ub",
+      "512",
+      "-npp",
+      "2",
+      "-ntg",
+      String(BATCH_TOKENS),
+      "-npl",
+      PARALLEL.join(","),
+      "-t",
+      String(threads),
+      "-fa",
+      "on",
+      "--output-format",
+      "jsonl",
+    ],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
+  );
+  const result: Record<string, number> = {};
+  for (const line of out.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    const row = JSON.parse(line) as { pl: number; speed_tg: number };
+    result[`n${row.pl}`] = row.speed_tg;
+  }
+  return result;
+}
+
+if (values.part !== undefined) {
+  const result = values.part === "atlas" ? await atlasPart() : await nodeLlamaCppPart();
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+} else {
+  const root = resolve(new URL("..", import.meta.url).pathname);
+  const runPart = (part: string): Record<string, unknown> => {
+    const child = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        join(root, "bench", "engine.ts"),
+        "--model",
+        model,
+        "--threads",
+        String(threads),
+        "--repeats",
+        String(repeats),
+        "--part",
+        part,
+      ],
+      { encoding: "utf8", maxBuffer: 1 << 26 },
+    );
+    const line = child.stdout.split("\n").find((l) => l.startsWith("RESULT "));
+    if (line === undefined) throw new Error(`${part} failed:\n${child.stderr}`);
+    return JSON.parse(line.slice(7)) as Record<string, unknown>;
+  };
+  const atlas = runPart("atlas");
+  console.log("atlas", atlas);
+  const direct = runPart("node-llama-cpp");
+  console.log("node-llama-cpp", direct);
+  const anchor = values["batched-bench"] === undefined ? undefined : batchedBench(values["batched-bench"]);
+  if (anchor !== undefined) console.log("llama-batched-bench", anchor);
+  const ratio = (a: unknown, b: unknown): number => Math.round((Number(a) / Number(b)) * 100) / 100;
+  const atlasAgg = atlas["aggregate"] as Record<string, number>;
+  const output = {
+    benchmark: "engine",
+    machine: machineInfo(),
+    model,
+    threads,
+    flashAttention: true,
+    repeats,
+    atlas,
+    nodeLlamaCpp: direct,
+    llamaBatchedBench: anchor,
+    ratios: {
+      pp512_atlas_vs_node: ratio(atlas["pp512"], direct["pp512"]),
+      tg128_atlas_vs_node: ratio(atlas["tg128"], direct["tg128"]),
+      ...(anchor === undefined
+        ? {}
+        : Object.fromEntries(
+            PARALLEL.map((n) => [`batched_n${n}_atlas_vs_llama`, ratio(atlasAgg[`n${n}`], anchor[`n${n}`])]),
+          )),
+    },
+  };
+  mkdirSync(join(root, "bench", "results"), { recursive: true });
+  const file = join(root, "bench", "results", `engine-${output.machine.date.slice(0, 10)}.json`);
+  writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
+  console.log(`wrote ${file}`, output.ratios);
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { generateOptionsFrom, loadOptionsFrom, parseLora } from "./model-flags.js";
+
+describe("model flags", () => {
+  it("parses --lora FILE[:SCALE], keeping colons that are part of the path", () => {
+    expect(parseLora("run", "adapter.gguf")).toEqual({ path: "adapter.gguf" });
+    expect(parseLora("run", "adapter.gguf:0.5")).toEqual({ path: "adapter.gguf", scale: 0.5 });
+    expect(parseLora("run", "C:/models/a.gguf")).toEqual({ path: "C:/models/a.gguf" });
+    expect(() => parseLora("run", "")).toThrow(/needs a file/);
+  });
+
+  it("turns load flags into engine options", () => {
+    expect(
+      loadOptionsFrom("run", {
+        gpu: "cpu",
+        "gpu-layers": "max",
+        "ctx-size": "2048",
+        threads: "2",
+        lora: ["a.gguf:2"],
+        quant: "q8_0",
+      }),
+    ).toEqual({
+      gpu: "cpu",
+      gpuLayers: "max",
+      contextSize: 2048,
+      threads: 2,
+      lora: [{ path: "a.gguf", scale: 2 }],
+      quant: "q8_0",
+    });
+    expect(() => loadOptionsFrom("run", { "ctx-size": "8" })).toThrow(
+      /--ctx-size must be a whole number ≥ 16/,
+    );
+    expect(() => loadOptionsFrom("run", { "gpu-layers": "-1" })).toThrow(/--gpu-layers/);
+  });
+
+  it("turns sampling flags into generate options and rejects nonsense", () => {
+    expect(
+      generateOptionsFrom("run", {
+        temperature: "0",
+        "top-k": "0",
+        "top-p": "0.9",
+        seed: "7",
+        "max-tokens": "64",
+        stop: ["\n\n"],
+      }),
+    ).toEqual({
+      temperature: 0,
+      topK: 0,
+      topP: 0.9,
+      seed: 7,
+      maxTokens: 64,
+      stop: ["\n\n"],
+    });
+    expect(() => generateOptionsFrom("run", { "top-p": "0" })).toThrow(/--top-p must be in \(0, 1\]/);
+    expect(() => generateOptionsFrom("run", { "max-tokens": "1.5" })).toThrow(/--max-tokens/);
+    expect(() => generateOptionsFrom("run", { seed: "-1" })).toThrow(/--seed/);
+  });
+});
