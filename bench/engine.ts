@@ -24,8 +24,12 @@ const { values } = parseArgs({
     "batched-bench": { type: "string" },
     part: { type: "string" },
     repeats: { type: "string", default: "3" },
+    "unified-kv": { type: "string", default: "true" },
+    skip: { type: "string", multiple: true },
   },
 });
+const unifiedKv = values["unified-kv"] !== "false";
+const skip = new Set(values.skip ?? []);
 if (values.model === undefined) throw new Error("--model <gguf> is required");
 const model = values.model;
 const threads = Number(values.threads);
@@ -52,11 +56,12 @@ function randomTokens(n: number, vocab: number, seed: number): number[] {
 async function atlasPart(): Promise<Record<string, unknown>> {
   const { LlamaEngine } = await import("../src/engine/index.js");
   const engine = new LlamaEngine();
-  const m = await engine.loadModel(model, {
+  // pp/tg/TTFT with one sequence (what `atlas run` and `atlas chat` use); batching below with four.
+  let m = await engine.loadModel(model, {
     gpu: "cpu",
     threads,
     contextSize: 1024,
-    sequences: 4,
+    sequences: 1,
     flashAttention: "on",
   });
   const bos = m.info.tokens.bos!;
@@ -81,6 +86,15 @@ async function atlasPart(): Promise<Record<string, unknown>> {
     const s = (await m.generate(chat, { maxTokens: 1, temperature: 0, cachePrompt: false }).result).stats;
     if (r > 0) ttft.push(s.timeToFirstTokenMs);
   }
+  await m.dispose();
+  m = await engine.loadModel(model, {
+    gpu: "cpu",
+    threads,
+    contextSize: 1024,
+    sequences: 4,
+    flashAttention: "on",
+    unifiedKv,
+  });
   const aggregate: Record<string, number> = {};
   for (const n of PARALLEL) {
     const runs: number[] = [];
@@ -119,9 +133,9 @@ async function nodeLlamaCppPart(): Promise<Record<string, unknown>> {
   const { getLlama } = await import("node-llama-cpp");
   const llama = await getLlama({ gpu: false, build: "never", maxThreads: threads });
   const m = await llama.loadModel({ modelPath: model });
-  const ctx = await m.createContext({
+  const single = await m.createContext({
     contextSize: 1024,
-    sequences: 4,
+    sequences: 1,
     threads,
     flashAttention: true,
     batchSize: 512,
@@ -130,8 +144,7 @@ async function nodeLlamaCppPart(): Promise<Record<string, unknown>> {
   const vocab = m.fileInfo.metadata.tokenizer.ggml.tokens.length;
   const pp: number[] = [];
   const tg: number[] = [];
-  const seqs = [ctx.getSequence(), ctx.getSequence(), ctx.getSequence(), ctx.getSequence()];
-  const seq = seqs[0]!;
+  const seq = single.getSequence();
   const generate = async (
     s: typeof seq,
     prompt: number[],
@@ -169,6 +182,15 @@ async function nodeLlamaCppPart(): Promise<Record<string, unknown>> {
     const g = await generate(seq, chat, 1);
     if (r > 0) ttft.push(g.first - t0);
   }
+  await single.dispose();
+  const ctx = await m.createContext({
+    contextSize: 4096,
+    sequences: 4,
+    threads,
+    flashAttention: true,
+    batchSize: 512,
+  });
+  const seqs = [ctx.getSequence(), ctx.getSequence(), ctx.getSequence(), ctx.getSequence()];
   const aggregate: Record<string, number> = {};
   for (const n of PARALLEL) {
     const runs: number[] = [];
@@ -260,7 +282,7 @@ if (values.part !== undefined) {
   };
   const atlas = runPart("atlas");
   console.log("atlas", atlas);
-  const direct = runPart("node-llama-cpp");
+  const direct = skip.has("node-llama-cpp") ? {} : runPart("node-llama-cpp");
   console.log("node-llama-cpp", direct);
   const anchor = values["batched-bench"] === undefined ? undefined : batchedBench(values["batched-bench"]);
   if (anchor !== undefined) console.log("llama-batched-bench", anchor);
@@ -272,6 +294,7 @@ if (values.part !== undefined) {
     model,
     threads,
     flashAttention: true,
+    unifiedKv,
     repeats,
     atlas,
     nodeLlamaCpp: direct,

@@ -22,7 +22,7 @@ export async function timedRun(
   try {
     const child = spawn("/usr/bin/time", ["-f", "%e %M", "-o", report, command, ...args], {
       env,
-      stdio: ["ignore", "pipe", "inherit"],
+      stdio: ["ignore", "pipe", "ignore"],
     });
     let stdout = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));

@@ -114,6 +114,29 @@ export const SamplerChainParams = koffi.struct("llama_sampler_chain_params", { n
 
 export const LogitBias = koffi.struct("llama_logit_bias", { token: "int32_t", bias: "float" });
 
+/** ggml.h `GGML_MAX_N_THREADS`: the size of the cpumask array in ggml_threadpool_params. */
+const GGML_MAX_N_THREADS = 512;
+
+export const ThreadpoolParams = koffi.struct("ggml_threadpool_params", {
+  cpumask: koffi.array("bool", GGML_MAX_N_THREADS),
+  n_threads: "int",
+  prio: "int",
+  poll: "uint32_t",
+  strict_cpu: "bool",
+  paused: "bool",
+});
+
+/** Shape of ggml_threadpool_params in JS (cpumask stays as llama.cpp filled it). */
+export interface ThreadpoolParamsValue {
+  n_threads: number;
+  poll: number;
+  [field: string]: unknown;
+}
+
+/** The CPU backend's threadpool constructor/destructor, reached through ggml_backend_reg_get_proc_address. */
+export const ThreadpoolNewProto = koffi.proto("void *ggml_threadpool_new_fn(ggml_threadpool_params *params)");
+export const ThreadpoolFreeProto = koffi.proto("void ggml_threadpool_free_fn(void *threadpool)");
+
 /** JS shapes of the structs above (only fields we touch are typed precisely). */
 export interface ModelParamsValue {
   n_gpu_layers: number;
@@ -170,6 +193,12 @@ export interface LlamaApi {
   ggml_backend_dev_type: NativeFn<[NativePointer], number>;
   ggml_backend_dev_name: NativeFn<[NativePointer], string>;
   ggml_backend_dev_description: NativeFn<[NativePointer], string>;
+  ggml_backend_dev_by_type: NativeFn<[number], NativePointer | null>;
+  ggml_backend_dev_backend_reg: NativeFn<[NativePointer], NativePointer | null>;
+  ggml_backend_reg_get_proc_address: NativeFn<[NativePointer, string], NativePointer | null>;
+  ggml_threadpool_params_default: NativeFn<[number], ThreadpoolParamsValue>;
+  attach_threadpool: NativeFn<[NativePointer, NativePointer, NativePointer], void>;
+  detach_threadpool: NativeFn<[NativePointer], void>;
 
   model_default_params: NativeFn<[], ModelParamsValue>;
   context_default_params: NativeFn<[], ContextParamsValue>;
@@ -252,6 +281,14 @@ const PROTOTYPES: Record<keyof LlamaApi, string> = {
   ggml_backend_dev_type: "int ggml_backend_dev_type(ggml_backend_device *dev)",
   ggml_backend_dev_name: "const char *ggml_backend_dev_name(ggml_backend_device *dev)",
   ggml_backend_dev_description: "const char *ggml_backend_dev_description(ggml_backend_device *dev)",
+  ggml_backend_dev_by_type: "ggml_backend_device *ggml_backend_dev_by_type(int type)",
+  ggml_backend_dev_backend_reg: "ggml_backend_reg *ggml_backend_dev_backend_reg(ggml_backend_device *dev)",
+  ggml_backend_reg_get_proc_address:
+    "void *ggml_backend_reg_get_proc_address(ggml_backend_reg *reg, const char *name)",
+  ggml_threadpool_params_default: "ggml_threadpool_params ggml_threadpool_params_default(int n_threads)",
+  attach_threadpool:
+    "void llama_attach_threadpool(llama_context *ctx, void *threadpool, void *threadpool_batch)",
+  detach_threadpool: "void llama_detach_threadpool(llama_context *ctx)",
 
   model_default_params: "llama_model_params llama_model_default_params()",
   context_default_params: "llama_context_params llama_context_default_params()",

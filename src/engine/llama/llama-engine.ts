@@ -5,6 +5,7 @@
 import { AtlasError } from "../../core/index.js";
 import { defaultThreads } from "../../config/index.js";
 import type { LlamaApi, NativePointer } from "../../native/llama-api.js";
+import { createCpuThreadpool, type CpuThreadpool } from "../../native/cpu-threadpool.js";
 import type { LoadedLlama } from "../../native/load-llama.js";
 import { logSumExp, argmax } from "../log-softmax.js";
 import type {
@@ -92,6 +93,8 @@ function createModel(
     );
   }
   const adapters: NativePointer[] = [];
+  const threadpool = createCpuThreadpool(llama, threads);
+  if (threadpool !== undefined) api.attach_threadpool(ctx, threadpool.pointer, threadpool.pointer);
   try {
     for (const lora of options.lora ?? []) {
       const adapter = api.adapter_lora_init(model.handle, lora.path);
@@ -115,6 +118,7 @@ function createModel(
   } catch (error) {
     for (const adapter of adapters) api.adapter_lora_free(adapter);
     api.free(ctx);
+    threadpool?.dispose();
     throw error;
   }
   const info: ModelInfo = {
@@ -148,6 +152,7 @@ function createModel(
     model,
     ctx,
     adapters,
+    threadpool,
     info,
     batchSize,
     unifiedKv,
@@ -165,6 +170,7 @@ class LlamaEngineModel implements EngineModel {
     private readonly model: NativeModel,
     private readonly ctx: NativePointer,
     private readonly adapters: NativePointer[],
+    private readonly threadpool: CpuThreadpool | undefined,
     readonly info: ModelInfo,
     batchSize: number,
     unifiedKv: boolean,
@@ -341,6 +347,7 @@ class LlamaEngineModel implements EngineModel {
     this.batch.dispose();
     for (const adapter of this.adapters) this.api.adapter_lora_free(adapter);
     this.api.free(this.ctx);
+    this.threadpool?.dispose();
     this.model.free();
   }
 

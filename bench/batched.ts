@@ -1,0 +1,155 @@
+/**
+ * Batched decoding, atlas vs llama.cpp's own `llama-batched-bench`, measured alternately in several rounds
+ * (this kind of shared VM drifts by ±10% within minutes; alternating keeps both sides under the same
+ * conditions and the median tames the outliers). Generation-phase throughput with 1, 2 and 4 sequences,
+ * 64 new tokens each after a 2-token prompt, flash attention on, same thread count.
+ *
+ *   npx tsx bench/batched.ts --model /tmp/atlas-2b-q4_k_m.gguf --batched-bench /path/to/llama-batched-bench [--rounds 5]
+ *
+ * Writes bench/results/batched-<date>.json.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { machineInfo } from "./machine.js";
+
+const { values } = parseArgs({
+  options: {
+    model: { type: "string" },
+    "batched-bench": { type: "string" },
+    threads: { type: "string", default: "2" },
+    rounds: { type: "string", default: "5" },
+    child: { type: "boolean" },
+  },
+});
+if (values.model === undefined) throw new Error("--model <gguf> is required");
+const model = values.model;
+const threads = Number(values.threads);
+const PARALLEL = [1, 2, 4];
+const TOKENS = 64;
+
+async function atlasRound(): Promise<number[]> {
+  const { LlamaEngine } = await import("../src/engine/index.js");
+  const engine = await new LlamaEngine().loadModel(model, {
+    gpu: "cpu",
+    threads,
+    contextSize: 1024,
+    sequences: 4,
+    flashAttention: "on",
+  });
+  const bos = engine.info.tokens.bos!;
+  // One warm-up generation, then the measured ones.
+  await engine.generate([bos, 1000], { maxTokens: 8, temperature: 0, cachePrompt: false }).result;
+  const out: number[] = [];
+  for (const n of PARALLEL) {
+    const results = await Promise.all(
+      Array.from(
+        { length: n },
+        (_, i) =>
+          engine.generate([bos, 1000 + i], { maxTokens: TOKENS + 1, temperature: 0, cachePrompt: false })
+            .result,
+      ),
+    );
+    const starts = results.map((x) => x.stats.totalMs - x.stats.generationMs);
+    const span = Math.max(...results.map((x) => x.stats.totalMs)) - Math.min(...starts);
+    out.push((results.reduce((sum, x) => sum + x.stats.generatedTokens - 1, 0) * 1000) / span);
+  }
+  await engine.dispose();
+  return out;
+}
+
+function llamaRound(path: string): number[] {
+  const text = execFileSync(
+    path,
+    [
+      "-m",
+      model,
+      "-c",
+      "2048",
+      "-b",
+      "512",
+      "-ub",
+      "512",
+      "-npp",
+      "2",
+      "-ntg",
+      String(TOKENS),
+      "-npl",
+      PARALLEL.join(","),
+      "-t",
+      String(threads),
+      "-fa",
+      "on",
+      "--output-format",
+      "jsonl",
+    ],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
+  );
+  return text
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => (JSON.parse(l) as { speed_tg: number }).speed_tg);
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+if (values.child === true) {
+  process.stdout.write(`RESULT ${JSON.stringify(await atlasRound())}\n`);
+} else {
+  if (values["batched-bench"] === undefined)
+    throw new Error("--batched-bench <path to llama-batched-bench> is required");
+  const root = resolve(new URL("..", import.meta.url).pathname);
+  const atlas: number[][] = [];
+  const llama: number[][] = [];
+  for (let round = 0; round < Number(values.rounds); round++) {
+    const child = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        join(root, "bench", "batched.ts"),
+        "--model",
+        model,
+        "--threads",
+        String(threads),
+        "--child",
+      ],
+      { encoding: "utf8" },
+    );
+    const line = child.stdout.split("\n").find((l) => l.startsWith("RESULT "));
+    if (line === undefined) throw new Error(`atlas round failed:\n${child.stderr}`);
+    atlas.push(JSON.parse(line.slice(7)) as number[]);
+    llama.push(llamaRound(values["batched-bench"]));
+    console.log(
+      `round ${round}: atlas ${atlas
+        .at(-1)!
+        .map((x) => x.toFixed(2))
+        .join(" ")} | llama.cpp ${llama
+        .at(-1)!
+        .map((x) => x.toFixed(2))
+        .join(" ")}`,
+    );
+  }
+  const summary = Object.fromEntries(
+    PARALLEL.map((n, i) => {
+      const a = median(atlas.map((r) => r[i]!));
+      const l = median(llama.map((r) => r[i]!));
+      return [`n${n}`, { atlas: a, llamaBatchedBench: l, ratio: Math.round((a / l) * 100) / 100 }];
+    }),
+  );
+  console.log(summary);
+  const output = {
+    benchmark: "batched",
+    machine: machineInfo(),
+    model,
+    threads,
+    tokens: TOKENS,
+    rounds: { atlas, llama },
+    medians: summary,
+  };
+  mkdirSync(join(root, "bench", "results"), { recursive: true });
+  const file = join(root, "bench", "results", `batched-${output.machine.date.slice(0, 10)}.json`);
+  writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
+  console.log(`wrote ${file}`);
+}
