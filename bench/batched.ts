@@ -19,6 +19,7 @@ const { values } = parseArgs({
     model: { type: "string" },
     "batched-bench": { type: "string" },
     threads: { type: "string", default: "2" },
+    gpu: { type: "string", default: "cpu" },
     rounds: { type: "string", default: "5" },
     child: { type: "boolean" },
   },
@@ -32,7 +33,7 @@ const TOKENS = 64;
 async function atlasRound(): Promise<number[]> {
   const { LlamaEngine } = await import("../src/engine/index.js");
   const engine = await new LlamaEngine().loadModel(model, {
-    gpu: "cpu",
+    gpu: values.gpu as "cpu",
     threads,
     contextSize: 1024,
     sequences: 4,
@@ -113,6 +114,8 @@ if (values.child === true) {
         model,
         "--threads",
         String(threads),
+        "--gpu",
+        values.gpu,
         "--child",
       ],
       { encoding: "utf8" },

@@ -21,6 +21,7 @@ const { values } = parseArgs({
   options: {
     model: { type: "string" },
     threads: { type: "string", default: "2" },
+    gpu: { type: "string", default: "cpu" },
     "batched-bench": { type: "string" },
     part: { type: "string" },
     repeats: { type: "string", default: "3" },
@@ -58,7 +59,7 @@ async function atlasPart(): Promise<Record<string, unknown>> {
   const engine = new LlamaEngine();
   // pp/tg/TTFT with one sequence (what `atlas run` and `atlas chat` use); batching below with four.
   let m = await engine.loadModel(model, {
-    gpu: "cpu",
+    gpu: values.gpu as "cpu",
     threads,
     contextSize: 1024,
     sequences: 1,
@@ -88,7 +89,7 @@ async function atlasPart(): Promise<Record<string, unknown>> {
   }
   await m.dispose();
   m = await engine.loadModel(model, {
-    gpu: "cpu",
+    gpu: values.gpu as "cpu",
     threads,
     contextSize: 1024,
     sequences: 4,
@@ -131,7 +132,11 @@ async function atlasPart(): Promise<Record<string, unknown>> {
 
 async function nodeLlamaCppPart(): Promise<Record<string, unknown>> {
   const { getLlama } = await import("node-llama-cpp");
-  const llama = await getLlama({ gpu: false, build: "never", maxThreads: threads });
+  const llama = await getLlama({
+    gpu: values.gpu === "cpu" ? false : (values.gpu as "cuda"),
+    build: "never",
+    maxThreads: threads,
+  });
   const m = await llama.loadModel({ modelPath: model });
   const single = await m.createContext({
     contextSize: 1024,
@@ -269,6 +274,8 @@ if (values.part !== undefined) {
         model,
         "--threads",
         String(threads),
+        "--gpu",
+        values.gpu,
         "--repeats",
         String(repeats),
         "--part",
