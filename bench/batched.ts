@@ -12,6 +12,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { aggregateThroughput } from "./aggregate-throughput.js";
 import { machineInfo } from "./machine.js";
 
 const { values } = parseArgs({
@@ -43,19 +44,7 @@ async function atlasRound(): Promise<number[]> {
   // One warm-up generation, then the measured ones.
   await engine.generate([bos, 1000], { maxTokens: 8, temperature: 0, cachePrompt: false }).result;
   const out: number[] = [];
-  for (const n of PARALLEL) {
-    const results = await Promise.all(
-      Array.from(
-        { length: n },
-        (_, i) =>
-          engine.generate([bos, 1000 + i], { maxTokens: TOKENS + 1, temperature: 0, cachePrompt: false })
-            .result,
-      ),
-    );
-    const starts = results.map((x) => x.stats.totalMs - x.stats.generationMs);
-    const span = Math.max(...results.map((x) => x.stats.totalMs)) - Math.min(...starts);
-    out.push((results.reduce((sum, x) => sum + x.stats.generatedTokens - 1, 0) * 1000) / span);
-  }
+  for (const n of PARALLEL) out.push(await aggregateThroughput(engine, n, TOKENS));
   await engine.dispose();
   return out;
 }

@@ -15,6 +15,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { aggregateThroughput } from "./aggregate-throughput.js";
 import { machineInfo } from "./machine.js";
 
 const { values } = parseArgs({
@@ -100,22 +101,8 @@ async function atlasPart(): Promise<Record<string, unknown>> {
   for (const n of PARALLEL) {
     const runs: number[] = [];
     for (let r = 0; r <= repeats; r++) {
-      const results = await Promise.all(
-        Array.from(
-          { length: n },
-          (_, i) =>
-            m.generate([bos, Math.floor(m.info.vocabSize / 2) + i * 7 + r], {
-              maxTokens: BATCH_TOKENS + 1,
-              temperature: 0,
-              cachePrompt: false,
-            }).result,
-        ),
-      );
-      // Generation phase only (like llama-batched-bench's S_TG): tokens after the first, over the span.
-      const starts = results.map((x) => x.stats.totalMs - x.stats.generationMs);
-      const span = Math.max(...results.map((x) => x.stats.totalMs)) - Math.min(...starts);
-      const tokens = results.reduce((sum, x) => sum + x.stats.generatedTokens - 1, 0);
-      if (r > 0) runs.push((tokens * 1000) / span);
+      const rate = await aggregateThroughput(m, n, BATCH_TOKENS, r);
+      if (r > 0) runs.push(rate);
     }
     aggregate[`n${n}`] = median(runs);
   }

@@ -29,6 +29,14 @@ export const SAMPLING_FLAGS = {
   stop: { type: "string", multiple: true },
 } as const;
 
+/** Everything a command that streams a model's reply takes: loading, sampling, output. */
+export const REPLY_FLAGS = {
+  ...LOAD_FLAGS,
+  ...SAMPLING_FLAGS,
+  verbose: { type: "boolean", short: "v" },
+  bidi: { type: "string" },
+} as const;
+
 /** Help text for the flags above. */
 export const LOAD_FLAGS_HELP = `Model options:
   --gpu auto|cpu|cuda|vulkan|metal   compute backend (default auto: a GPU if usable, else CPU)

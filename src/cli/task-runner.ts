@@ -9,24 +9,15 @@ import { badArgument, parseCommandArgs, type ParsedValues } from "./args.js";
 import { parseBidiMode, resolveBidi } from "./bidi/index.js";
 import type { CliIO } from "./io.js";
 import { printJson } from "./io.js";
-import {
-  generateOptionsFrom,
-  LOAD_FLAGS,
-  LOAD_FLAGS_HELP,
-  loadOptionsFrom,
-  SAMPLING_FLAGS,
-} from "./model-flags.js";
+import { generateOptionsFrom, REPLY_FLAGS, LOAD_FLAGS_HELP, loadOptionsFrom } from "./model-flags.js";
 import { defaultModelRef, openModel } from "./open-model.js";
 import { printReply } from "./print-reply.js";
 import { readStdin } from "./read-stdin.js";
 
 export const TASK_FLAGS = {
-  ...LOAD_FLAGS,
-  ...SAMPLING_FLAGS,
+  ...REPLY_FLAGS,
   model: { type: "string", short: "m" },
   json: { type: "boolean" },
-  verbose: { type: "boolean", short: "v" },
-  bidi: { type: "string" },
 } as const;
 
 export const TASK_FLAGS_HELP = `Common options:

@@ -105,15 +105,7 @@ export function parseGemma2Config(raw: unknown, where: string): Gemma2Config {
       return fallback;
     }
     if (value === null) throw unsupported(where, `'${key}' is null; llama.cpp's gemma2 always applies it`);
-    if (typeof value !== "number" || !Number.isFinite(value) || value <= 0)
-      throw new AtlasError(
-        "INVALID_MODEL",
-        `config.json '${key}' must be a positive number, got ${JSON.stringify(value)}`,
-        {
-          where,
-        },
-      );
-    return value;
+    return positive(value, key, where);
   };
 
   const hiddenSize = int("hidden_size", MAX_HIDDEN_SIZE);

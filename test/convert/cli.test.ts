@@ -2,10 +2,10 @@
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
 import type { ConvertResult, ModelSummary } from "../../src/convert/index.js";
 import { writeGemma2Checkpoint, type WrittenCheckpoint } from "../helpers/tiny-gemma2.js";
-import { fakeIO, listDir, runCli, scratchDir } from "./fixtures.js";
+import { runCli as runSharedCli } from "../helpers/run-cli.js";
+import { listDir, runCli, scratchDir } from "./fixtures.js";
 
 const ARABIC_TEMPLATE =
   "{{ bos_token }}{% for message in messages %}<start_of_turn>{{ message['role'] }}\nمرحبا بيك: {{ message['content'] }}<end_of_turn>\n{% endfor %}";
@@ -80,12 +80,13 @@ describe("atlas convert", () => {
   });
 
   it("draws a progress bar on a TTY", async () => {
-    const io = fakeIO();
-    Object.assign(io.stderr, { isTTY: true, columns: 100 });
-    const code = await main(["convert", cp.dir, "-o", join(root, "tty.gguf"), "-t", "f32"], io);
-    expect(code).toBe(0);
-    expect(io.err()).toMatch(/converting/);
-    expect(io.err()).toMatch(/tensor \d+\/24/);
+    const run = await runSharedCli(["convert", cp.dir, "-o", join(root, "tty.gguf"), "-t", "f32"], {
+      env: {},
+      stderrColumns: 100,
+    });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/converting/);
+    expect(run.stderr).toMatch(/tensor \d+\/24/);
   });
 });
 

@@ -1,9 +1,7 @@
 /** Helpers for the converter's integration tests: scratch folders, a fake CLI IO, header surgery. */
 import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { PassThrough, Writable } from "node:stream";
-import type { CliIO } from "../../src/cli/io.js";
-import { main } from "../../src/cli/main.js";
+import { runCli as runSharedCli } from "../helpers/run-cli.js";
 
 let counter = 0;
 
@@ -14,39 +12,13 @@ export async function scratchDir(name: string): Promise<string> {
   return dir;
 }
 
-/** A CliIO that records what the command prints. */
-export function fakeIO(signal: AbortSignal = new AbortController().signal): CliIO & {
-  out: () => string;
-  err: () => string;
-} {
-  let stdout = "";
-  let stderr = "";
-  const sink = (append: (s: string) => void): Writable =>
-    new Writable({
-      write(chunk: Buffer | string, _encoding, callback) {
-        append(chunk.toString());
-        callback();
-      },
-    });
-  return {
-    stdout: sink((s) => (stdout += s)),
-    stderr: sink((s) => (stderr += s)),
-    stdin: new PassThrough(),
-    env: {},
-    signal,
-    out: () => stdout,
-    err: () => stderr,
-  };
-}
-
-/** Runs `atlas …args` in-process. */
+/** Runs `atlas …args` in-process (see test/helpers/run-cli.ts). */
 export async function runCli(
   args: string[],
   signal?: AbortSignal,
 ): Promise<{ code: number; out: string; err: string }> {
-  const io = fakeIO(signal);
-  const code = await main(args, io);
-  return { code, out: io.out(), err: io.err() };
+  const run = await runSharedCli(args, { env: {}, ...(signal === undefined ? {} : { signal }) });
+  return { code: run.code, out: run.stdout, err: run.stderr };
 }
 
 /** Names in `dir` (to check that no temp file was left behind). */

@@ -16,11 +16,16 @@ export interface RunCliOptions {
   signal?: AbortSignal;
   /** Pretend stdout is a terminal (for --bidi auto). */
   tty?: boolean;
+  /** Pretend stderr is a terminal of this many columns (progress bars are drawn). */
+  stderrColumns?: number;
 }
 
 export async function runCli(argv: string[], options: RunCliOptions = {}): Promise<CliRun> {
   const stdout = Object.assign(new PassThrough(), { isTTY: options.tty === true });
-  const stderr = new PassThrough();
+  const stderr = Object.assign(
+    new PassThrough(),
+    options.stderrColumns === undefined ? {} : { isTTY: true, columns: options.stderrColumns },
+  );
   const stdin = new PassThrough();
   let out = "";
   let err = "";
@@ -31,7 +36,7 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
     stdout,
     stderr,
     stdin,
-    env: { ATLAS_HOME: process.env["ATLAS_TEST_TMP"], ...options.env },
+    env: options.env ?? { ATLAS_HOME: process.env["ATLAS_TEST_TMP"] },
     signal: options.signal ?? new AbortController().signal,
   };
   const code = await main(argv, io);

@@ -1,8 +1,6 @@
 /** `atlas pull`, `atlas list`, `atlas rm` run in-process against the mock hub. */
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
-import type { CliIO } from "../../src/cli/io.js";
+import { runCli, type CliRun } from "../helpers/run-cli.js";
 import type { MockHub } from "../helpers/mock-hub.js";
 import { REPO, startTinyHub, testEnv } from "./fixtures.js";
 
@@ -13,16 +11,12 @@ beforeAll(async () => {
 });
 afterAll(() => hub.close());
 
-async function atlas(argv: string[], env: Record<string, string>, signal = new AbortController().signal) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d: Buffer) => (out += d.toString()));
-  stderr.on("data", (d: Buffer) => (err += d.toString()));
-  const io: CliIO = { stdout, stderr, stdin: new PassThrough(), env, signal };
-  const code = await main(argv, io);
-  return { code, stdout: out, stderr: err };
+function atlas(
+  argv: string[],
+  env: Record<string, string>,
+  signal = new AbortController().signal,
+): Promise<CliRun> {
+  return runCli(argv, { env, signal });
 }
 
 describe("atlas pull / list / rm", () => {

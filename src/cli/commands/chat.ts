@@ -9,21 +9,17 @@ import type { CliCommand } from "../command.js";
 import { eprintln, type CliIO } from "../io.js";
 import {
   generateOptionsFrom,
-  LOAD_FLAGS,
+  REPLY_FLAGS,
   LOAD_FLAGS_HELP,
   loadOptionsFrom,
-  SAMPLING_FLAGS,
   SAMPLING_FLAGS_HELP,
 } from "../model-flags.js";
 import { openModel } from "../open-model.js";
 import { printReply } from "../print-reply.js";
 
 const FLAGS = {
-  ...LOAD_FLAGS,
-  ...SAMPLING_FLAGS,
+  ...REPLY_FLAGS,
   system: { type: "string" },
-  verbose: { type: "boolean", short: "v" },
-  bidi: { type: "string" },
 } as const;
 
 export const chatCommand: CliCommand = {

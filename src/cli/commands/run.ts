@@ -11,10 +11,9 @@ import { EXIT_OK } from "../exit-codes.js";
 import { printJson, println, type CliIO } from "../io.js";
 import {
   generateOptionsFrom,
-  LOAD_FLAGS,
+  REPLY_FLAGS,
   LOAD_FLAGS_HELP,
   loadOptionsFrom,
-  SAMPLING_FLAGS,
   SAMPLING_FLAGS_HELP,
 } from "../model-flags.js";
 import { openModel } from "../open-model.js";
@@ -22,15 +21,12 @@ import { printReply } from "../print-reply.js";
 import { readStdin } from "../read-stdin.js";
 
 const FLAGS = {
-  ...LOAD_FLAGS,
-  ...SAMPLING_FLAGS,
+  ...REPLY_FLAGS,
   system: { type: "string" },
   messages: { type: "string" },
   raw: { type: "boolean" },
   "print-prompt": { type: "boolean" },
   json: { type: "boolean" },
-  verbose: { type: "boolean", short: "v" },
-  bidi: { type: "string" },
 } as const;
 
 /** Reads and checks a conversation file: a JSON array of {role, content}. */
