@@ -8,11 +8,12 @@
  *
  * Writes bench/results/batched-<date>.json.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { aggregateThroughput } from "./aggregate-throughput.js";
+import { median, runLlamaBatchedBench } from "./llama-batched-bench.js";
 import { machineInfo } from "./machine.js";
 
 const { values } = parseArgs({
@@ -49,41 +50,6 @@ async function atlasRound(): Promise<number[]> {
   return out;
 }
 
-function llamaRound(path: string): number[] {
-  const text = execFileSync(
-    path,
-    [
-      "-m",
-      model,
-      "-c",
-      "2048",
-      "-b",
-      "512",
-      "-ub",
-      "512",
-      "-npp",
-      "2",
-      "-ntg",
-      String(TOKENS),
-      "-npl",
-      PARALLEL.join(","),
-      "-t",
-      String(threads),
-      "-fa",
-      "on",
-      "--output-format",
-      "jsonl",
-    ],
-    { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
-  );
-  return text
-    .split("\n")
-    .filter((l) => l.startsWith("{"))
-    .map((l) => (JSON.parse(l) as { speed_tg: number }).speed_tg);
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 if (values.child === true) {
   process.stdout.write(`RESULT ${JSON.stringify(await atlasRound())}\n`);
 } else {
@@ -112,7 +78,15 @@ if (values.child === true) {
     const line = child.stdout.split("\n").find((l) => l.startsWith("RESULT "));
     if (line === undefined) throw new Error(`atlas round failed:\n${child.stderr}`);
     atlas.push(JSON.parse(line.slice(7)) as number[]);
-    llama.push(llamaRound(values["batched-bench"]));
+    llama.push(
+      runLlamaBatchedBench({
+        path: values["batched-bench"],
+        model,
+        threads,
+        tokens: TOKENS,
+        parallel: PARALLEL,
+      }),
+    );
     console.log(
       `round ${round}: atlas ${atlas
         .at(-1)!

@@ -11,11 +11,12 @@
  *
  * Writes bench/results/engine-<date>.json.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { aggregateThroughput } from "./aggregate-throughput.js";
+import { median, runLlamaBatchedBench } from "./llama-batched-bench.js";
 import { machineInfo } from "./machine.js";
 
 const { values } = parseArgs({
@@ -40,12 +41,6 @@ const PP = 512;
 const TG = 128;
 const BATCH_TOKENS = 64;
 const PARALLEL = [1, 2, 4];
-
-/** Median of repeated measurements (the first run of each is a warm-up and not counted). */
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 function randomTokens(n: number, vocab: number, seed: number): number[] {
   let x = seed;
@@ -210,39 +205,8 @@ async function nodeLlamaCppPart(): Promise<Record<string, unknown>> {
 }
 
 function batchedBench(path: string): Record<string, number> {
-  const out = execFileSync(
-    path,
-    [
-      "-m",
-      model,
-      "-c",
-      "2048",
-      "-b",
-      "512",
-      "-ub",
-      "512",
-      "-npp",
-      "2",
-      "-ntg",
-      String(BATCH_TOKENS),
-      "-npl",
-      PARALLEL.join(","),
-      "-t",
-      String(threads),
-      "-fa",
-      "on",
-      "--output-format",
-      "jsonl",
-    ],
-    { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
-  );
-  const result: Record<string, number> = {};
-  for (const line of out.split("\n")) {
-    if (!line.startsWith("{")) continue;
-    const row = JSON.parse(line) as { pl: number; speed_tg: number };
-    result[`n${row.pl}`] = row.speed_tg;
-  }
-  return result;
+  const speeds = runLlamaBatchedBench({ path, model, threads, tokens: BATCH_TOKENS, parallel: PARALLEL });
+  return Object.fromEntries(PARALLEL.map((n, i) => [`n${n}`, speeds[i]!]));
 }
 
 if (values.part !== undefined) {

@@ -22,7 +22,7 @@ import {
   resolveToken,
   withLock,
   type RetryEvent,
-  type RetryOptions,
+  type DownloadSnapshotOptions,
   type SnapshotProgress,
   type SnapshotResult,
 } from "../hub/index.js";
@@ -42,30 +42,28 @@ export type PullProgress =
   | { type: "stored"; path: string; bytes: number };
 
 /** Options of {@link pullModel}. Defaults come from `env` (default `process.env`). */
-export interface PullModelOptions {
+export interface PullModelOptions extends Pick<
+  DownloadSnapshotOptions,
+  | "revision"
+  | "token"
+  | "endpoint"
+  | "cacheDir"
+  | "offline"
+  | "env"
+  | "concurrency"
+  | "verifyCached"
+  | "fetch"
+  | "signal"
+  | "retry"
+> {
   /** Alias (`atlas-chat:2b`), `org/name[:quant]`, or a local checkpoint folder / .gguf path. */
   model: string;
   /** Output type to convert to (default q4_k_m); not allowed with `file`. */
   quant?: string | undefined;
-  /** Branch, tag or sha (default "main"). */
-  revision?: string | undefined;
   /** A GGUF file of the repo to download and store as is (no conversion). */
   file?: string | undefined;
-  token?: string | undefined;
-  endpoint?: string | undefined;
-  /** HF hub cache (default `$HF_HUB_CACHE` → `$HF_HOME/hub`). */
-  cacheDir?: string | undefined;
   /** Default `$ATLAS_HOME` (`~/.atlas`). */
   atlasHome?: string | undefined;
-  offline?: boolean | undefined;
-  env?: Readonly<Record<string, string | undefined>> | undefined;
-  /** Files downloaded at once (default 4). */
-  concurrency?: number | undefined;
-  /** Re-hash files already in the HF cache. */
-  verifyCached?: boolean | undefined;
-  fetch?: typeof fetch | undefined;
-  signal?: AbortSignal | undefined;
-  retry?: RetryOptions | undefined;
   /** How long to wait for another process converting the same model (default 3 h). */
   lockTimeoutMs?: number | undefined;
   /** The converter (default `convertModel`); tests inject a fake. */
