@@ -19,6 +19,8 @@ const BY_CODE: Record<AtlasErrorCode, number> = {
   AUTH: 10,
   CHECKSUM: 11,
   BUSY: 12,
+  CAPACITY: 13,
+  UNLOADED: 7,
 };
 
 /** The exit code for an AtlasError code. */

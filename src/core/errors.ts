@@ -18,10 +18,33 @@ export const ATLAS_ERROR_CODES = [
   "NETWORK", // a remote server could not be reached or kept failing
   "AUTH", // 401/403: token missing or license not accepted
   "CHECKSUM", // a downloaded file does not match its hash
-  "BUSY", // a lock is held by another process
+  "BUSY", // a lock is held by another process, or the request queue is full (retry later)
+  "CAPACITY", // the engine ran out of room at run time (KV cache full): not the request's fault, not a crash
+  "UNLOADED", // the model was disposed/unloaded: load it again
 ] as const;
 
 export type AtlasErrorCode = (typeof ATLAS_ERROR_CODES)[number];
+
+/**
+ * Machine-readable facts about an error, so callers (the HTTP server, the CLI) never parse messages.
+ * Every field is optional; each error fills the ones that apply.
+ */
+export interface AtlasErrorDetails {
+  /**
+   * The request field at fault, in the request contract's own names and paths (`temperature`,
+   * `messages[2].role`, `continuations[1]`). Mappers translate it to their own names (`--max-tokens`,
+   * OpenAI's `max_tokens`).
+   */
+  field?: string;
+  /** A limit that was exceeded: the context size, the queue length, a size cap. */
+  limit?: number;
+  /** The value that exceeded `limit` (e.g. prompt tokens). */
+  actual?: number;
+  /** BUSY: a suggested wait before retrying, in milliseconds. */
+  retryAfterMs?: number;
+  /** BUSY: requests waiting for a slot when this one was refused. */
+  queued?: number;
+}
 
 /** Options of {@link AtlasError}. */
 export interface AtlasErrorOptions {
@@ -31,6 +54,8 @@ export interface AtlasErrorOptions {
   where?: string;
   /** What the user can do next, one sentence. Appended to the message. */
   hint?: string;
+  /** Structured facts (field, limits, retry hint). */
+  details?: AtlasErrorDetails;
 }
 
 /**
@@ -45,6 +70,7 @@ export class AtlasError extends Error {
   readonly code: AtlasErrorCode;
   readonly where: string | undefined;
   readonly hint: string | undefined;
+  readonly details: AtlasErrorDetails;
 
   constructor(code: AtlasErrorCode, message: string, options: AtlasErrorOptions = {}) {
     const where = options.where === undefined ? "" : `${options.where}: `;
@@ -53,6 +79,12 @@ export class AtlasError extends Error {
     this.code = code;
     this.where = options.where;
     this.hint = options.hint;
+    this.details = { ...options.details };
+  }
+
+  /** The request field at fault (`details.field`), if any. */
+  get field(): string | undefined {
+    return this.details.field;
   }
 }
 

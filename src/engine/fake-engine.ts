@@ -13,6 +13,7 @@ import type {
   ContinuationScore,
   Engine,
   EngineModel,
+  EngineState,
   GenerateOptions,
   GenerationChunk,
   GenerationResult,
@@ -264,6 +265,19 @@ class FakeModel implements EngineModel {
     for (const t of tokens)
       if (!Number.isInteger(t) || t < 0 || t >= VOCAB)
         throw new AtlasError("BAD_ARGUMENT", `token id ${t} is outside the vocabulary`);
+  }
+
+  state(): EngineState {
+    return {
+      sequences: this.info.sequences,
+      active: 0,
+      queued: 0,
+      maxQueue: Number.POSITIVE_INFINITY,
+      freeSlots: this.info.sequences,
+      kvCellsUsed: 0,
+      kvCells: this.info.contextSize * this.info.sequences,
+      batchInvariant: false,
+    };
   }
 
   dispose(): Promise<void> {

@@ -3,4 +3,3 @@ export * from "./types.js";
 export { LlamaEngine } from "./llama/llama-engine.js";
 export { detectGpuBackend } from "./llama/select-backend.js";
 export { FakeEngine, type FakeEngineOptions } from "./fake-engine.js";
-export { SAMPLING_DEFAULTS } from "./llama/sampler-chain.js";

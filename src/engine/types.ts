@@ -2,6 +2,7 @@
  * The Engine interface: everything above src/engine (API, server, evaluator, CLI) talks to models through
  * these types, never to llama.cpp. A fake implementation (fake-engine.ts) passes the same contract tests.
  */
+import type { GenerateOptions, ScoreOptions } from "../core/index.js";
 
 /** Why a generation ended. */
 export type FinishReason = "stop" | "length" | "abort";
@@ -31,6 +32,19 @@ export interface LoadModelOptions {
   /** CPU threads; default the machine's cores. */
   threads?: number;
   lora?: LoraAdapter[];
+  /**
+   * Requests that may wait for a free sequence; one more is refused at once with `AtlasError("BUSY")`
+   * (details: queued, retryAfterMs). Default 256. A request counts as queued until it gets a sequence.
+   */
+  maxQueue?: number;
+  /**
+   * Make every result (tokens, log-probabilities, logits) depend only on the request and its seed, never on
+   * what else runs, on prompt-cache reuse, or on the thread count. Costs throughput (docs/BENCHMARKS.md);
+   * verified on the CPU backend. Default false. See docs/engine.md "Reproducibility".
+   */
+  batchInvariant?: boolean;
+  /** Lock the model's weights in RAM (llama.cpp's mlock) so the OS never pages them out. Default false. */
+  mlock?: boolean;
   /** KV cache precision; default "f16" (llama.cpp's default). "f32" gives bit-stable scores. */
   kvCacheType?: "f16" | "f32" | "q8_0";
   /** Flash attention; default "auto" (llama.cpp decides). */
@@ -76,38 +90,8 @@ export interface ModelInfo {
   lora: LoraAdapter[];
 }
 
-/** Sampling and stopping options of one generation. */
-export interface GenerateOptions {
-  /** Maximum new tokens; default: until an end token or the context is full. */
-  maxTokens?: number;
-  /** 0 = greedy (deterministic). Default 0.8 like llama.cpp/Ollama. */
-  temperature?: number;
-  /** Default 40; 0 disables. */
-  topK?: number;
-  /** Default 0.95; 1 disables. */
-  topP?: number;
-  /** Default 0.05; 0 disables. */
-  minP?: number;
-  /** Default 1 (off). */
-  repeatPenalty?: number;
-  /** Tokens the repeat penalty looks back over; default 64. */
-  repeatLastN?: number;
-  frequencyPenalty?: number;
-  presencePenalty?: number;
-  /** Sampling seed; default random. Same seed + same options → same text. */
-  seed?: number;
-  /** Added to the logits of these token ids before sampling (OpenAI `logit_bias`; -100 bans, +100 forces). */
-  logitBias?: Readonly<Record<number, number>>;
-  /**
-   * Reuse the KV cache of an earlier request that shares a prefix with this prompt (default true). Reuse
-   * is faster but its numbers can differ in the last bits from a fresh evaluation; false gives results
-   * that depend only on the prompt and options (bit-for-bit reproducible sampling with a seed).
-   */
-  cachePrompt?: boolean;
-  /** Generation stops before any of these strings; the stop text is not returned. */
-  stop?: string[];
-  signal?: AbortSignal;
-}
+/** Sampling and stopping options of one generation: the request contract's (src/core/request.ts). */
+export type { GenerateOptions, ScoreOptions } from "../core/index.js";
 
 /** Per-request numbers. Times in milliseconds. */
 export interface GenerationStats {
@@ -124,10 +108,22 @@ export interface GenerationStats {
   finishReason: FinishReason;
 }
 
-/** One streamed piece of generated text (may be "" when a token completes no character yet). */
+/** A token and its log-probability (natural log). */
+export interface TokenLogprob {
+  token: number;
+  logprob: number;
+}
+
+/**
+ * One streamed piece of generated text (may be "" when a token completes no character yet). `token` is
+ * -1 for a final piece that flushes held-back text. With `logprobs` set, `logprob` is the token's
+ * log-probability and `topLogprobs` the most likely alternatives (best first).
+ */
 export interface GenerationChunk {
   text: string;
   token: number;
+  logprob?: number;
+  topLogprobs?: TokenLogprob[];
 }
 
 /** The final result of a generation. */
@@ -168,11 +164,37 @@ export interface EngineModel extends AsyncDisposable {
   score(
     context: readonly number[],
     continuations: readonly (readonly number[])[],
-    options?: { signal?: AbortSignal; cachePrompt?: boolean },
+    options?: ScoreOptions,
   ): Promise<ContinuationScore[]>;
   /** Raw logits for every position of `tokens` (tests, diagnostics). Each array has `vocabSize` floats. */
-  logits(tokens: readonly number[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>;
+  logits(tokens: readonly number[], options?: ScoreOptions): Promise<Float32Array[]>;
+  /** What the model is doing now (for `/api/ps`, metrics, tests). */
+  state(): EngineState;
+  /**
+   * Unloads the model. Running and queued generations end with `finishReason: "abort"`; running and queued
+   * `score()`/`logits()` reject with `AtlasError("ABORTED")`; later calls throw `AtlasError("UNLOADED")`.
+   * Native memory is freed once the decode in progress (if any) returns.
+   */
   dispose(): Promise<void>;
+}
+
+/** A live view of an engine model's work. */
+export interface EngineState {
+  /** Sequences (slots) of the model. */
+  sequences: number;
+  /** Requests that hold a sequence now (generating, scoring, evaluating). */
+  active: number;
+  /** Requests waiting for a sequence. */
+  queued: number;
+  /** The queue limit (`maxQueue`). */
+  maxQueue: number;
+  /** Sequences no request holds. */
+  freeSlots: number;
+  /** Tokens held in the KV cache across all sequences (prompt cache included), and its capacity. */
+  kvCellsUsed: number;
+  kvCells: number;
+  /** Whether results are batch-invariant (`batchInvariant`). */
+  batchInvariant: boolean;
 }
 
 /** Loads models. */

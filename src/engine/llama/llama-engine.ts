@@ -11,6 +11,7 @@ import { logSumExp, argmax } from "../log-softmax.js";
 import type {
   ContinuationScore,
   Engine,
+  EngineState,
   EngineModel,
   GenerateOptions,
   GenerationStream,
@@ -322,6 +323,21 @@ class LlamaEngineModel implements EngineModel {
     this.scheduler.submit(task);
     await task.finished;
     return out;
+  }
+
+  state(): EngineState {
+    const slots = this.scheduler.slots;
+    const busy = slots.filter((s) => s.task !== undefined || s.heldBy !== undefined).length;
+    return {
+      sequences: this.info.sequences,
+      active: busy,
+      queued: this.scheduler.queued,
+      maxQueue: Number.POSITIVE_INFINITY,
+      freeSlots: slots.length - busy,
+      kvCellsUsed: slots.reduce((n, s) => n + s.history.length, 0),
+      kvCells: this.info.contextSize * this.info.sequences,
+      batchInvariant: false,
+    };
   }
 
   private checkTokens(tokens: readonly number[], what: string): void {

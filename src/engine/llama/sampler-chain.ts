@@ -4,19 +4,7 @@
  */
 import { randomInt } from "node:crypto";
 import type { LlamaApi, NativePointer } from "../../native/llama-api.js";
-import type { GenerateOptions } from "../types.js";
-
-/** Defaults shared with Ollama/llama.cpp so the same options give the same behaviour. */
-export const SAMPLING_DEFAULTS = {
-  temperature: 0.8,
-  topK: 40,
-  topP: 0.95,
-  minP: 0.05,
-  repeatPenalty: 1,
-  repeatLastN: 64,
-  frequencyPenalty: 0,
-  presencePenalty: 0,
-} as const;
+import { SAMPLING_DEFAULTS, type GenerateOptions } from "../../core/index.js";
 
 /** Creates the chain; free it with `api.sampler_free`. */
 export function createSamplerChain(

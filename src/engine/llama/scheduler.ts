@@ -103,6 +103,11 @@ export class Scheduler {
     }));
   }
 
+  /** Tasks waiting for a slot. */
+  get queued(): number {
+    return this.pending.length;
+  }
+
   /** Queues a task; it starts when a slot is free. */
   submit(task: Task): void {
     if (this.closed) {
