@@ -1,10 +1,16 @@
-/** A single-consumer async queue: the producer pushes, the consumer iterates; errors end the iteration. */
+/**
+ * A single-consumer async queue: the producer pushes, the consumer iterates; errors end the iteration.
+ * A consumer that stops early (`break`, `return`, a throw in its loop body) calls the iterator's
+ * `return()`, which runs `onReturn` — the engine uses it to cancel the generation behind the stream.
+ */
 export class AsyncQueue<T> implements AsyncIterable<T> {
   private readonly items: T[] = [];
   private waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
   private ended = false;
   private error: Error = new Error("queue failed");
   private failed = false;
+
+  constructor(private readonly onReturn: () => void = () => {}) {}
 
   push(item: T): void {
     if (this.ended) return;
@@ -23,6 +29,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   }
 
   fail(error: unknown): void {
+    if (this.ended) return;
     this.failed = true;
     this.error = error instanceof Error ? error : new Error(String(error));
     this.ended = true;
@@ -47,7 +54,13 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
           this.waiting = { resolve, reject };
         });
       },
-      return: () => Promise.resolve({ value: undefined, done: true }),
+      return: () => {
+        const wasEnded = this.ended;
+        this.items.length = 0;
+        this.ended = true;
+        if (!wasEnded) this.onReturn();
+        return Promise.resolve({ value: undefined, done: true });
+      },
     };
   }
 }

@@ -4,10 +4,21 @@
  * "<start_of_turn>model\n" the fake "model" spells out `reply(promptText)` byte by byte, then emits
  * `<end_of_turn>`; elsewhere its logits are seeded noise. Logits depend only on the token prefix, so
  * generate(), score() and logits() agree exactly, as they must for the real engine.
+ *
+ * It honours the same request contract as the real engine — validation, a bounded FIFO queue over
+ * `sequences` slots, cancellation anywhere, dispose semantics, `maxTokens: 0`, logprobs — and the shared
+ * contract suite (test/engine/engine-contract.ts) runs against both. Grammars are not simulated.
  */
-import { AtlasError } from "../core/index.js";
+import {
+  AtlasError,
+  validateGenerateOptions,
+  validateScoreOptions,
+  validateScoreRequest,
+  validateTokens,
+} from "../core/index.js";
 import { AsyncQueue } from "./async-queue.js";
-import { argmax, logSumExp } from "./log-softmax.js";
+import { FakeScheduler, type FakeJob } from "./fake-scheduler.js";
+import { argmax, logSumExp, topLogprobs } from "./log-softmax.js";
 import { TokenTextStream } from "./token-text-stream.js";
 import type {
   ContinuationScore,
@@ -20,6 +31,7 @@ import type {
   GenerationStream,
   LoadModelOptions,
   ModelInfo,
+  ScoreOptions,
 } from "./types.js";
 
 const SPECIALS = ["<bos>", "<eos>", "<start_of_turn>", "<end_of_turn>"] as const;
@@ -67,7 +79,7 @@ export class FakeEngine implements Engine {
 
 class FakeModel implements EngineModel {
   readonly info: ModelInfo;
-  private disposed = false;
+  private readonly scheduler: FakeScheduler;
 
   constructor(
     path: string,
@@ -99,7 +111,9 @@ class FakeModel implements EngineModel {
       devices: ["fake"],
       threads: 1,
       lora: [...(options.lora ?? [])],
+      batchInvariant: options.batchInvariant === true,
     };
+    this.scheduler = new FakeScheduler(this.info.sequences, options.maxQueue ?? 256, fake.stepDelayMs ?? 0);
   }
 
   tokenize(text: string, options: { addSpecial?: boolean; parseSpecial?: boolean } = {}): number[] {
@@ -147,146 +161,183 @@ class FakeModel implements EngineModel {
     return logits;
   }
 
-  generate(prompt: readonly number[], options: GenerateOptions = {}): GenerationStream {
-    this.check(prompt);
+  generate(prompt: readonly number[], input: GenerateOptions = {}): GenerationStream {
+    this.scheduler.checkOpen();
+    const options = validateGenerateOptions(input);
+    validateTokens(prompt, VOCAB, "prompt");
+    if (options.grammar !== undefined)
+      throw new AtlasError("UNSUPPORTED", "the fake engine does not implement grammars", {
+        details: { field: "grammar" },
+      });
+    for (const token of Object.keys(options.logitBias ?? {}).map(Number)) {
+      if (token >= VOCAB)
+        throw new AtlasError("BAD_ARGUMENT", `logitBias names token ${token}, outside the vocabulary`, {
+          details: { field: "logitBias" },
+        });
+    }
     if (prompt.length >= this.info.contextSize) {
       throw new AtlasError(
         "CONTEXT_OVERFLOW",
         `the prompt is ${prompt.length} tokens but the context holds ${this.info.contextSize}`,
+        { details: { field: "prompt", limit: this.info.contextSize - 1, actual: prompt.length } },
       );
     }
-    const queue = new AsyncQueue<GenerationChunk>();
-    const result = this.run(prompt, options, queue);
-    result.catch(() => {});
-    return { result, [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator]() };
+    this.scheduler.admit();
+    const run = new FakeGeneration(this, prompt, options);
+    const queue = new AsyncQueue<GenerationChunk>(() => this.scheduler.cancel(run.job));
+    run.queue = queue;
+    this.scheduler.submit(run.job);
+    return { result: run.result, [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator]() };
   }
 
-  private async run(
-    prompt: readonly number[],
-    options: GenerateOptions,
-    queue: AsyncQueue<GenerationChunk>,
-  ): Promise<GenerationResult> {
-    const started = performance.now();
-    const history = [...prompt];
-    const generated: number[] = [];
-    const stream = new TokenTextStream(options.stop ?? []);
-    const random = mulberry32(options.seed ?? 1);
-    let text = "";
-    let reason: "stop" | "length" | "abort" = "length";
-    let firstAt = started;
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, this.fake.stepDelayMs ?? 0));
-      if (options.signal?.aborted === true || this.disposed) {
-        reason = "abort";
-        break;
-      }
-      const logits = this.logitsAfter(history);
-      for (const [token, bias] of Object.entries(options.logitBias ?? {})) logits[Number(token)]! += bias;
-      const token =
-        (options.temperature ?? 0.8) <= 0
-          ? argmax(logits)
-          : sample(logits, options.temperature ?? 0.8, random);
-      if (generated.length === 0) firstAt = performance.now();
-      if (token === EOS || token === EOT) {
-        reason = "stop";
-        break;
-      }
-      generated.push(token);
-      history.push(token);
-      const piece = stream.push(this.piece(token, false));
-      text += piece;
-      queue.push({ text: piece, token });
-      if (stream.hitStop) {
-        reason = "stop";
-        break;
-      }
-      if (
-        (options.maxTokens !== undefined && generated.length >= options.maxTokens) ||
-        history.length >= this.info.contextSize
-      )
-        break;
-    }
-    const tail = stream.end();
-    if (tail !== "") {
-      text += tail;
-      queue.push({ text: tail, token: -1 });
-    }
-    queue.end();
-    const end = performance.now();
-    return {
-      text,
-      tokens: generated,
-      stats: {
-        promptTokens: prompt.length,
-        cachedPromptTokens: 0,
-        generatedTokens: generated.length,
-        timeToFirstTokenMs: firstAt - started,
-        promptMs: firstAt - started,
-        generationMs: end - firstAt,
-        totalMs: end - started,
-        promptTokensPerSecond: 0,
-        tokensPerSecond: 0,
-        finishReason: reason,
-      },
-    };
-  }
-
-  score(
+  async score(
     context: readonly number[],
     continuations: readonly (readonly number[])[],
+    input: ScoreOptions = {},
   ): Promise<ContinuationScore[]> {
-    this.check(context);
-    if (context.length === 0)
-      return Promise.reject(new AtlasError("BAD_ARGUMENT", "scoring needs a non-empty context"));
-    return Promise.resolve(
-      continuations.map((continuation) => {
-        const prefix = [...context];
-        const result: ContinuationScore = { logprob: 0, isGreedy: true, tokenLogprobs: [] };
-        for (const token of continuation) {
-          const logits = this.logitsAfter(prefix);
-          const lp = logits[token]! - logSumExp(logits);
-          result.tokenLogprobs.push(lp);
-          result.logprob += lp;
-          if (argmax(logits) !== token) result.isGreedy = false;
-          prefix.push(token);
-        }
-        return result;
-      }),
-    );
+    this.scheduler.checkOpen();
+    const options = validateScoreOptions(input);
+    const request = validateScoreRequest(context, continuations, VOCAB);
+    const longest = Math.max(0, ...request.continuations.map((c) => c.length));
+    if (request.context.length + longest > this.info.contextSize)
+      throw new AtlasError("CONTEXT_OVERFLOW", "context + continuation exceed the context", {
+        details: { field: "context", limit: this.info.contextSize, actual: request.context.length + longest },
+      });
+    if (options.signal?.aborted === true) throw new AtlasError("ABORTED", "the request was cancelled");
+    this.scheduler.admit();
+    await this.scheduler.runOnce(options.signal);
+    return request.continuations.map((continuation) => {
+      const prefix = [...request.context];
+      const result: ContinuationScore = { logprob: 0, isGreedy: true, tokenLogprobs: [] };
+      for (const token of continuation) {
+        const logits = this.logitsAfter(prefix);
+        const lp = logits[token]! - logSumExp(logits);
+        result.tokenLogprobs.push(lp);
+        result.logprob += lp;
+        if (argmax(logits) !== token) result.isGreedy = false;
+        prefix.push(token);
+      }
+      return result;
+    });
   }
 
-  logits(tokens: readonly number[]): Promise<Float32Array[]> {
-    this.check(tokens);
-    return Promise.resolve(tokens.map((_, i) => this.logitsAfter(tokens.slice(0, i + 1))));
-  }
-
-  private check(tokens: readonly number[]): void {
-    if (this.disposed) throw new AtlasError("BAD_ARGUMENT", "the model was disposed");
-    for (const t of tokens)
-      if (!Number.isInteger(t) || t < 0 || t >= VOCAB)
-        throw new AtlasError("BAD_ARGUMENT", `token id ${t} is outside the vocabulary`);
+  async logits(tokens: readonly number[], input: ScoreOptions = {}): Promise<Float32Array[]> {
+    this.scheduler.checkOpen();
+    const options = validateScoreOptions(input);
+    validateTokens(tokens, VOCAB, "tokens", { allowEmpty: true });
+    if (tokens.length === 0) return [];
+    if (options.signal?.aborted === true) throw new AtlasError("ABORTED", "the request was cancelled");
+    this.scheduler.admit();
+    await this.scheduler.runOnce(options.signal);
+    return tokens.map((_, i) => this.logitsAfter(tokens.slice(0, i + 1)));
   }
 
   state(): EngineState {
     return {
-      sequences: this.info.sequences,
-      active: 0,
-      queued: 0,
-      maxQueue: Number.POSITIVE_INFINITY,
-      freeSlots: this.info.sequences,
-      kvCellsUsed: 0,
+      ...this.scheduler.state(),
       kvCells: this.info.contextSize * this.info.sequences,
-      batchInvariant: false,
+      batchInvariant: this.info.batchInvariant,
     };
   }
 
   dispose(): Promise<void> {
-    this.disposed = true;
-    return Promise.resolve();
+    return this.scheduler.close();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.dispose();
+  }
+}
+
+/** One generation on the fake model, advanced one token per scheduler step. */
+class FakeGeneration {
+  readonly job: FakeJob;
+  readonly result: Promise<GenerationResult>;
+  queue!: AsyncQueue<GenerationChunk>;
+  private resolve!: (r: GenerationResult) => void;
+  private readonly history: number[];
+  private readonly generated: number[] = [];
+  private readonly text: TokenTextStream;
+  private readonly random: () => number;
+  private output = "";
+  private readonly started = performance.now();
+  private firstAt = 0;
+
+  constructor(
+    private readonly model: FakeModel,
+    private readonly prompt: readonly number[],
+    private readonly options: GenerateOptions,
+  ) {
+    this.history = [...prompt];
+    this.text = new TokenTextStream(options.stop ?? []);
+    this.random = mulberry32(options.seed ?? 1);
+    this.result = new Promise((resolve) => (this.resolve = resolve));
+    this.job = {
+      signal: options.signal,
+      step: () => this.step(),
+      abort: () => this.finish("abort"),
+      done: false,
+      cancelled: false,
+    };
+  }
+
+  /** Advances one token; returns true when finished. */
+  private step(): void {
+    const o = this.options;
+    if (this.firstAt === 0) this.firstAt = performance.now();
+    if (o.maxTokens === 0) return this.finish("length");
+    const logits = this.model.logitsAfter(this.history);
+    const raw = Float32Array.from(logits);
+    for (const [token, bias] of Object.entries(o.logitBias ?? {})) logits[Number(token)]! += bias;
+    const temperature = o.temperature ?? 0.8;
+    const token = temperature <= 0 ? argmax(logits) : sample(logits, temperature, this.random);
+    if (token === EOS || token === EOT) return this.finish("stop");
+    this.generated.push(token);
+    this.history.push(token);
+    const piece = this.text.push(Buffer.from(token < 256 ? [token] : []));
+    this.output += piece;
+    const chunk: GenerationChunk = { text: piece, token };
+    if (o.logprobs !== undefined) {
+      const lse = logSumExp(raw);
+      chunk.logprob = raw[token]! - lse;
+      chunk.topLogprobs = topLogprobs(raw, o.logprobs, lse);
+    }
+    this.queue.push(chunk);
+    if (this.text.hitStop) return this.finish("stop");
+    if (
+      (o.maxTokens !== undefined && this.generated.length >= o.maxTokens) ||
+      this.history.length >= this.model.info.contextSize
+    )
+      return this.finish("length");
+  }
+
+  private finish(reason: "stop" | "length" | "abort"): void {
+    if (this.job.done) return;
+    this.job.done = true;
+    const tail = this.text.end();
+    if (tail !== "") {
+      this.output += tail;
+      this.queue.push({ text: tail, token: -1 });
+    }
+    this.queue.end();
+    const end = performance.now();
+    const firstAt = this.firstAt === 0 ? end : this.firstAt;
+    this.resolve({
+      text: this.output,
+      tokens: [...this.generated],
+      stats: {
+        promptTokens: this.prompt.length,
+        cachedPromptTokens: 0,
+        generatedTokens: this.generated.length,
+        timeToFirstTokenMs: firstAt - this.started,
+        promptMs: firstAt - this.started,
+        generationMs: end - firstAt,
+        totalMs: end - this.started,
+        promptTokensPerSecond: 0,
+        tokensPerSecond: 0,
+        finishReason: reason,
+      },
+    });
   }
 }
 

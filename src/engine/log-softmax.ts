@@ -20,3 +20,24 @@ export function argmax(logits: Float32Array): number {
 export function tokenLogprob(logits: Float32Array, token: number): { logprob: number; isArgmax: boolean } {
   return { logprob: logits[token]! - logSumExp(logits), isArgmax: argmax(logits) === token };
 }
+
+/** The `n` largest logits as `{ token, logprob }` (best first, lower ids first on ties), given `lse`. */
+export function topLogprobs(
+  logits: Float32Array,
+  n: number,
+  lse: number,
+): { token: number; logprob: number }[] {
+  if (n <= 0) return [];
+  const ids: number[] = [];
+  let floor = -Infinity;
+  for (let i = 0; i < logits.length; i++) {
+    const v = logits[i]!;
+    if (ids.length === n && v <= floor) continue;
+    let at = ids.length;
+    while (at > 0 && logits[ids[at - 1]!]! < v) at--;
+    ids.splice(at, 0, i);
+    if (ids.length > n) ids.pop();
+    floor = logits[ids[ids.length - 1]!]!;
+  }
+  return ids.map((token) => ({ token, logprob: logits[token]! - lse }));
+}

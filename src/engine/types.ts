@@ -88,6 +88,8 @@ export interface ModelInfo {
   devices: string[];
   threads: number;
   lora: LoraAdapter[];
+  /** Loaded with `batchInvariant`: results depend only on the request (docs/engine.md). */
+  batchInvariant: boolean;
 }
 
 /** Sampling and stopping options of one generation: the request contract's (src/core/request.ts). */

@@ -140,6 +140,8 @@ export const ThreadpoolFreeProto = koffi.proto("void ggml_threadpool_free_fn(voi
 /** JS shapes of the structs above (only fields we touch are typed precisely). */
 export interface ModelParamsValue {
   n_gpu_layers: number;
+  /** enum llama_load_mode: -1 auto, 0 none, 1 mmap, 2 mlock, 3 mmap+mlock, 4 direct I/O. */
+  load_mode: number;
   vocab_only: boolean;
   use_extra_bufts: boolean;
   [field: string]: unknown;
@@ -184,8 +186,6 @@ export type NativeFn<A extends unknown[], R> = ((...args: A) => R) & {
 export interface LlamaApi {
   backend_init: NativeFn<[], void>;
   log_set: NativeFn<[unknown, null], void>;
-  print_system_info: NativeFn<[], string>;
-  supports_gpu_offload: NativeFn<[], boolean>;
   ggml_backend_load_all_from_path: NativeFn<[string], void>;
   ggml_backend_load: NativeFn<[string], NativePointer>;
   ggml_backend_dev_count: NativeFn<[], number>;
@@ -198,7 +198,6 @@ export interface LlamaApi {
   ggml_backend_reg_get_proc_address: NativeFn<[NativePointer, string], NativePointer | null>;
   ggml_threadpool_params_default: NativeFn<[number], ThreadpoolParamsValue>;
   attach_threadpool: NativeFn<[NativePointer, NativePointer, NativePointer], void>;
-  detach_threadpool: NativeFn<[NativePointer], void>;
 
   model_default_params: NativeFn<[], ModelParamsValue>;
   context_default_params: NativeFn<[], ContextParamsValue>;
@@ -210,7 +209,6 @@ export interface LlamaApi {
   model_quantize: NativeFn<[string, string, QuantizeParamsValue], number>;
   model_get_vocab: NativeFn<[NativePointer], NativePointer>;
   model_n_ctx_train: NativeFn<[NativePointer], number>;
-  model_n_embd: NativeFn<[NativePointer], number>;
   model_n_layer: NativeFn<[NativePointer], number>;
   model_n_swa: NativeFn<[NativePointer], number>;
   model_desc: NativeFn<[NativePointer, Buffer, number], number>;
@@ -221,16 +219,10 @@ export interface LlamaApi {
 
   init_from_model: NativeFn<[NativePointer, ContextParamsValue], NativePointer | null>;
   free: NativeFn<[NativePointer], void>;
-  n_ctx: NativeFn<[NativePointer], number>;
-  n_batch: NativeFn<[NativePointer], number>;
-  n_seq_max: NativeFn<[NativePointer], number>;
   get_memory: NativeFn<[NativePointer], NativePointer>;
-  memory_clear: NativeFn<[NativePointer, boolean], void>;
   memory_seq_rm: NativeFn<[NativePointer, number, number, number], boolean>;
   memory_seq_cp: NativeFn<[NativePointer, number, number, number, number], void>;
-  memory_seq_pos_max: NativeFn<[NativePointer, number], number>;
   memory_seq_pos_min: NativeFn<[NativePointer, number], number>;
-  set_n_threads: NativeFn<[NativePointer, number, number], void>;
 
   batch_init: NativeFn<[number, number, number], BatchValue>;
   batch_free: NativeFn<[BatchValue], void>;
@@ -242,7 +234,6 @@ export interface LlamaApi {
   vocab_eos: NativeFn<[NativePointer], number>;
   vocab_eot: NativeFn<[NativePointer], number>;
   vocab_is_eog: NativeFn<[NativePointer, number], boolean>;
-  vocab_is_control: NativeFn<[NativePointer, number], boolean>;
   vocab_get_text: NativeFn<[NativePointer, number], string>;
   vocab_get_add_bos: NativeFn<[NativePointer], boolean>;
   tokenize: NativeFn<[NativePointer, Buffer, number, Int32Array, number, boolean, boolean], number>;
@@ -262,9 +253,9 @@ export interface LlamaApi {
   sampler_init_temp: NativeFn<[number], NativePointer>;
   sampler_init_penalties: NativeFn<[number, number, number, number, number], NativePointer>;
   sampler_init_logit_bias: NativeFn<[number, number, { token: number; bias: number }[]], NativePointer>;
+  sampler_init_grammar: NativeFn<[NativePointer, string, string], NativePointer | null>;
   sampler_sample: NativeFn<[NativePointer, NativePointer, number], number>;
   sampler_accept: NativeFn<[NativePointer, number], void>;
-  sampler_reset: NativeFn<[NativePointer], void>;
   sampler_free: NativeFn<[NativePointer], void>;
 }
 
@@ -272,8 +263,6 @@ export interface LlamaApi {
 const PROTOTYPES: Record<keyof LlamaApi, string> = {
   backend_init: "void llama_backend_init()",
   log_set: "void llama_log_set(ggml_log_callback *cb, void *user_data)",
-  print_system_info: "const char *llama_print_system_info()",
-  supports_gpu_offload: "bool llama_supports_gpu_offload()",
   ggml_backend_load_all_from_path: "void ggml_backend_load_all_from_path(const char *dir)",
   ggml_backend_load: "ggml_backend_reg *ggml_backend_load(const char *path)",
   ggml_backend_dev_count: "size_t ggml_backend_dev_count()",
@@ -288,7 +277,6 @@ const PROTOTYPES: Record<keyof LlamaApi, string> = {
   ggml_threadpool_params_default: "ggml_threadpool_params ggml_threadpool_params_default(int n_threads)",
   attach_threadpool:
     "void llama_attach_threadpool(llama_context *ctx, void *threadpool, void *threadpool_batch)",
-  detach_threadpool: "void llama_detach_threadpool(llama_context *ctx)",
 
   model_default_params: "llama_model_params llama_model_default_params()",
   context_default_params: "llama_context_params llama_context_default_params()",
@@ -302,7 +290,6 @@ const PROTOTYPES: Record<keyof LlamaApi, string> = {
     "uint32_t llama_model_quantize(const char *inp, const char *out, const llama_model_quantize_params *params)",
   model_get_vocab: "const llama_vocab *llama_model_get_vocab(const llama_model *model)",
   model_n_ctx_train: "int32_t llama_model_n_ctx_train(const llama_model *model)",
-  model_n_embd: "int32_t llama_model_n_embd(const llama_model *model)",
   model_n_layer: "int32_t llama_model_n_layer(const llama_model *model)",
   model_n_swa: "int32_t llama_model_n_swa(const llama_model *model)",
   model_desc: "int32_t llama_model_desc(const llama_model *model, _Out_ char *buf, size_t size)",
@@ -314,17 +301,11 @@ const PROTOTYPES: Record<keyof LlamaApi, string> = {
 
   init_from_model: "llama_context *llama_init_from_model(llama_model *model, llama_context_params params)",
   free: "void llama_free(llama_context *ctx)",
-  n_ctx: "uint32_t llama_n_ctx(const llama_context *ctx)",
-  n_batch: "uint32_t llama_n_batch(const llama_context *ctx)",
-  n_seq_max: "uint32_t llama_n_seq_max(const llama_context *ctx)",
   get_memory: "llama_memory_i *llama_get_memory(const llama_context *ctx)",
-  memory_clear: "void llama_memory_clear(llama_memory_i *mem, bool data)",
   memory_seq_rm: "bool llama_memory_seq_rm(llama_memory_i *mem, int32_t seq, int32_t p0, int32_t p1)",
   memory_seq_cp:
     "void llama_memory_seq_cp(llama_memory_i *mem, int32_t src, int32_t dst, int32_t p0, int32_t p1)",
-  memory_seq_pos_max: "int32_t llama_memory_seq_pos_max(llama_memory_i *mem, int32_t seq)",
   memory_seq_pos_min: "int32_t llama_memory_seq_pos_min(llama_memory_i *mem, int32_t seq)",
-  set_n_threads: "void llama_set_n_threads(llama_context *ctx, int32_t n, int32_t n_batch)",
 
   batch_init: "llama_batch llama_batch_init(int32_t n_tokens, int32_t embd, int32_t n_seq_max)",
   batch_free: "void llama_batch_free(llama_batch batch)",
@@ -336,7 +317,6 @@ const PROTOTYPES: Record<keyof LlamaApi, string> = {
   vocab_eos: "int32_t llama_vocab_eos(const llama_vocab *vocab)",
   vocab_eot: "int32_t llama_vocab_eot(const llama_vocab *vocab)",
   vocab_is_eog: "bool llama_vocab_is_eog(const llama_vocab *vocab, int32_t token)",
-  vocab_is_control: "bool llama_vocab_is_control(const llama_vocab *vocab, int32_t token)",
   vocab_get_text: "const char *llama_vocab_get_text(const llama_vocab *vocab, int32_t token)",
   vocab_get_add_bos: "bool llama_vocab_get_add_bos(const llama_vocab *vocab)",
   tokenize:
@@ -361,9 +341,10 @@ const PROTOTYPES: Record<keyof LlamaApi, string> = {
     "llama_sampler *llama_sampler_init_penalties(int32_t n_vocab, int32_t last_n, float repeat, float freq, float present)",
   sampler_init_logit_bias:
     "llama_sampler *llama_sampler_init_logit_bias(int32_t n_vocab, int32_t n, const llama_logit_bias *biases)",
+  sampler_init_grammar:
+    "llama_sampler *llama_sampler_init_grammar(const llama_vocab *vocab, const char *grammar_str, const char *grammar_root)",
   sampler_sample: "int32_t llama_sampler_sample(llama_sampler *smpl, llama_context *ctx, int32_t idx)",
   sampler_accept: "void llama_sampler_accept(llama_sampler *smpl, int32_t token)",
-  sampler_reset: "void llama_sampler_reset(llama_sampler *smpl)",
   sampler_free: "void llama_sampler_free(llama_sampler *smpl)",
 };
 

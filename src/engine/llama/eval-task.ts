@@ -1,8 +1,8 @@
 /** Feeds a token sequence and hands the logits of chosen positions to a callback (scoring, diagnostics). */
 import { AtlasError } from "../../core/index.js";
 import type { LlamaApi, NativePointer } from "../../native/llama-api.js";
-import { nativeFloats } from "./native-model.js";
-import { Task, type SlotRequest } from "./scheduler.js";
+import { nativeFloats } from "../../native/views.js";
+import { Task, type SlotRequest } from "./task.js";
 
 export interface EvalTaskOptions {
   request: SlotRequest;
@@ -12,6 +12,9 @@ export interface EvalTaskOptions {
   /** Receives a zero-copy view valid only during the call. */
   onLogits: (position: number, logits: Float32Array) => void;
   signal: AbortSignal | undefined;
+  /** The request this task belongs to, and whether it is the request's first (queue-counted) task. */
+  owner: object;
+  counted: boolean;
   api: LlamaApi;
   ctx: NativePointer;
   vocabSize: number;
@@ -23,7 +26,7 @@ export class EvalTask extends Task {
   private rejectFinished!: (error: unknown) => void;
 
   constructor(private readonly o: EvalTaskOptions) {
-    super(o.request, o.signal);
+    super(o.request, o.signal, o.owner, o.counted);
     this.finished = new Promise<void>((resolve, reject) => {
       this.resolveFinished = resolve;
       this.rejectFinished = reject;
@@ -49,7 +52,7 @@ export class EvalTask extends Task {
   }
 
   abort(): void {
-    this.fail(new AtlasError("ABORTED", "scoring was cancelled"));
+    this.fail(new AtlasError("ABORTED", "the request was cancelled"));
   }
 
   fail(error: unknown): void {

@@ -1,11 +1,13 @@
 /** A generation: feeds the prompt, then samples one token per step until a stop condition. */
 import type { LlamaApi, NativePointer } from "../../native/llama-api.js";
+import { nativeFloats } from "../../native/views.js";
 import { AsyncQueue } from "../async-queue.js";
+import { logSumExp, topLogprobs } from "../log-softmax.js";
 import { TokenTextStream } from "../token-text-stream.js";
 import type { FinishReason, GenerateOptions, GenerationChunk, GenerationResult } from "../types.js";
 import type { NativeModel } from "./native-model.js";
 import { createSamplerChain } from "./sampler-chain.js";
-import { Task } from "./scheduler.js";
+import { Task } from "./task.js";
 
 export interface GenerateTaskDeps {
   api: LlamaApi;
@@ -15,11 +17,12 @@ export interface GenerateTaskDeps {
 }
 
 export class GenerateTask extends Task {
-  readonly queue = new AsyncQueue<GenerationChunk>();
+  readonly queue: AsyncQueue<GenerationChunk>;
   readonly result: Promise<GenerationResult>;
   private resolveResult!: (result: GenerationResult) => void;
   private rejectResult!: (error: unknown) => void;
   private chain: NativePointer | undefined;
+  private penalties: NativePointer | undefined;
   private readonly text: TokenTextStream;
   private readonly generated: number[] = [];
   private output = "";
@@ -28,12 +31,18 @@ export class GenerateTask extends Task {
   private startedAt = 0;
   private firstTokenAt = 0;
 
+  /**
+   * Builds the sampler chain at once, so a bad grammar fails the call instead of a queued task.
+   * @param onCancel called when the consumer leaves the stream early
+   */
   constructor(
     private readonly prompt: readonly number[],
     private readonly options: GenerateOptions,
     private readonly deps: GenerateTaskDeps,
+    onCancel: (task: GenerateTask) => void,
   ) {
-    super({ kind: "any", prefix: options.cachePrompt === false ? [] : prompt }, options.signal);
+    super({ kind: "any", prefix: options.cachePrompt === false ? [] : prompt }, options.signal, {}, true);
+    this.queue = new AsyncQueue<GenerationChunk>(() => onCancel(this));
     this.text = new TokenTextStream(options.stop ?? []);
     this.result = new Promise<GenerationResult>((resolve, reject) => {
       this.resolveResult = resolve;
@@ -41,21 +50,19 @@ export class GenerateTask extends Task {
     });
     // A caller that only iterates must not crash the process with an unhandled rejection.
     this.result.catch(() => {});
+    const sampler = createSamplerChain(deps.api, deps.model, options);
+    this.chain = sampler.chain;
+    this.penalties = sampler.penalties;
   }
 
   start(cached: number): void {
     this.startedAt = performance.now();
     this.cached = cached;
     this.feed = this.prompt.slice(cached);
-    const { api, model } = this.deps;
-    this.chain = createSamplerChain(api, model.meta.vocabSize, this.options);
-    if (
-      (this.options.repeatPenalty ?? 1) !== 1 ||
-      (this.options.frequencyPenalty ?? 0) !== 0 ||
-      (this.options.presencePenalty ?? 0) !== 0
-    ) {
-      for (const token of this.prompt) api.sampler_accept(this.chain, token);
-    }
+    const { api } = this.deps;
+    // Penalties count the prompt's tokens too (as llama.cpp's tools do); the grammar must not see them.
+    if (this.penalties !== undefined)
+      for (const token of this.prompt) api.sampler_accept(this.penalties, token);
   }
 
   wantsOutput(_position: number, isLastQueued: boolean): boolean {
@@ -65,6 +72,11 @@ export class GenerateTask extends Task {
   onOutput(_position: number, index: number): void {
     const { api, ctx, model } = this.deps;
     if (this.chain === undefined) return; // finished in the meantime
+    if (this.options.maxTokens === 0) {
+      this.firstTokenAt = performance.now();
+      this.finish("length");
+      return;
+    }
     const token = api.sampler_sample(this.chain, ctx, index);
     if (this.generated.length === 0) this.firstTokenAt = performance.now();
     if (model.isEndOfGeneration(token)) {
@@ -74,7 +86,14 @@ export class GenerateTask extends Task {
     this.generated.push(token);
     const text = this.text.push(model.piece(token, false));
     this.output += text;
-    this.queue.push({ text, token });
+    const chunk: GenerationChunk = { text, token };
+    if (this.options.logprobs !== undefined) {
+      const logits = nativeFloats(api.get_logits_ith(ctx, index), model.meta.vocabSize);
+      const lse = logSumExp(logits);
+      chunk.logprob = logits[token]! - lse;
+      chunk.topLogprobs = topLogprobs(logits, this.options.logprobs, lse);
+    }
+    this.queue.push(chunk);
     if (this.text.hitStop) this.finish("stop");
     else if (this.options.maxTokens !== undefined && this.generated.length >= this.options.maxTokens)
       this.finish("length");
@@ -110,7 +129,7 @@ export class GenerateTask extends Task {
     const firstToken = this.firstTokenAt === 0 ? end : this.firstTokenAt;
     const promptMs = firstToken - started;
     const generationMs = end - firstToken;
-    const evaluated = this.prompt.length - this.cached;
+    const evaluated = this.startedAt === 0 ? 0 : this.prompt.length - this.cached;
     this.queue.end();
     this.resolveResult({
       text: this.output,
@@ -137,6 +156,7 @@ export class GenerateTask extends Task {
     if (this.chain !== undefined) {
       this.deps.api.sampler_free(this.chain);
       this.chain = undefined;
+      this.penalties = undefined;
     }
   }
 }

@@ -2,7 +2,6 @@
  * A llama.cpp model loaded through the C API: loading, metadata, tokenizer. Tokenizer calls only read the
  * vocabulary, so they are safe while a decode runs on a worker thread.
  */
-import koffi from "koffi";
 import { AtlasError, errorMessage } from "../../core/index.js";
 import type { LoadedLlama } from "../../native/load-llama.js";
 import type { NativePointer } from "../../native/llama-api.js";
@@ -27,14 +26,28 @@ export interface NativeModelMeta {
   slidingWindow: number;
 }
 
-/** Loads `path` with `gpuLayers` offloaded; runs on a worker thread so the event loop stays free. */
+/** How to load a model. */
+export interface NativeLoadOptions {
+  /** Layers to offload to the GPU. */
+  gpuLayers: number;
+  /** Lock the weights in RAM (mmap + mlock). */
+  mlock: boolean;
+  /** Let llama.cpp repack weights for faster CPU kernels (its "extra buffer types"). */
+  repack: boolean;
+}
+
+const LOAD_MODE_MMAP_MLOCK = 3;
+
+/** Loads `path`; runs on a worker thread so the event loop stays free. */
 export async function loadNativeModel(
   llama: LoadedLlama,
   path: string,
-  gpuLayers: number,
+  options: NativeLoadOptions,
 ): Promise<NativeModel> {
   const params = llama.api.model_default_params();
-  params.n_gpu_layers = gpuLayers;
+  params.n_gpu_layers = options.gpuLayers;
+  params.use_extra_bufts = options.repack;
+  if (options.mlock) params.load_mode = LOAD_MODE_MMAP_MLOCK;
   const handle = await new Promise<NativePointer | null>((resolve, reject) => {
     llama.api.model_load_from_file.async(path, params, (error, result) => {
       if (error !== null && error !== undefined)
@@ -168,9 +181,4 @@ export class NativeModel {
     this.freed = true;
     this.llama.api.model_free(this.handle);
   }
-}
-
-/** A zero-copy Float32Array over native memory. Valid only until the next llama_decode. */
-export function nativeFloats(pointer: NativePointer, count: number): Float32Array {
-  return new Float32Array(koffi.view(pointer, count * 4));
 }

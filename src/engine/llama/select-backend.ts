@@ -1,25 +1,16 @@
 /** Turns `--gpu auto|cpu|cuda|vulkan|metal` into a loaded llama.cpp backend. */
-import koffi from "koffi";
 import { AtlasError, errorMessage } from "../../core/index.js";
 import { loadLlama, loadedLlama, type LoadedLlama } from "../../native/load-llama.js";
 import type { LlamaBackendKind } from "../../native/locate-library.js";
+import { canOpenLibrary } from "../../native/probe-library.js";
 import type { GpuChoice } from "../types.js";
-
-function canOpen(library: string): boolean {
-  try {
-    koffi.load(library);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The backend `auto` would pick on this machine, without loading llama.cpp. */
 export function detectGpuBackend(): LlamaBackendKind {
   if (process.platform === "darwin" && process.arch === "arm64") return "metal";
   if (process.platform === "linux" || process.platform === "win32") {
-    if (canOpen(process.platform === "win32" ? "nvcuda.dll" : "libcuda.so.1")) return "cuda";
-    if (canOpen(process.platform === "win32" ? "vulkan-1.dll" : "libvulkan.so.1")) return "vulkan";
+    if (canOpenLibrary(process.platform === "win32" ? "nvcuda.dll" : "libcuda.so.1")) return "cuda";
+    if (canOpenLibrary(process.platform === "win32" ? "vulkan-1.dll" : "libvulkan.so.1")) return "vulkan";
   }
   return "cpu";
 }

@@ -3,7 +3,7 @@
  * Each token belongs to exactly one sequence.
  */
 import koffi from "koffi";
-import type { LlamaApi, BatchValue } from "../../native/llama-api.js";
+import type { LlamaApi, BatchValue } from "./llama-api.js";
 
 export class NativeBatch {
   readonly capacity: number;

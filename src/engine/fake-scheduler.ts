@@ -1,0 +1,128 @@
+/**
+ * The fake engine's scheduler: the same observable rules as the real one (src/engine/llama/scheduler.ts)
+ * without llama.cpp — `sequences` slots, a FIFO queue bounded by `maxQueue` (BUSY beyond it), a request
+ * gets a slot synchronously when one is free, one step advances every running job, cancellation anywhere,
+ * close() aborts everything.
+ */
+import { AtlasError } from "../core/index.js";
+import type { EngineState } from "./types.js";
+
+/** A unit of fake work: `step()` advances it and may set `done`; `abort()` settles it as aborted. */
+export interface FakeJob {
+  signal: AbortSignal | undefined;
+  step(): void;
+  abort(): void;
+  done: boolean;
+  cancelled: boolean;
+}
+
+export class FakeScheduler {
+  private readonly pending: FakeJob[] = [];
+  private readonly running: FakeJob[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly sequences: number,
+    private readonly maxQueue: number,
+    private readonly stepDelayMs: number,
+  ) {}
+
+  checkOpen(): void {
+    if (this.closed) throw new AtlasError("UNLOADED", "the model was unloaded", { hint: "load it again" });
+  }
+
+  /** @throws AtlasError BUSY when every slot is taken and the queue is full */
+  admit(): void {
+    this.checkOpen();
+    if (this.running.length >= this.sequences && this.pending.length >= this.maxQueue) {
+      throw new AtlasError("BUSY", `the model is busy: ${this.pending.length} requests are already waiting`, {
+        hint: "retry in a moment",
+        details: { queued: this.pending.length, limit: this.maxQueue, retryAfterMs: 1000 },
+      });
+    }
+  }
+
+  submit(job: FakeJob): void {
+    if (job.signal?.aborted === true) {
+      job.abort();
+      return;
+    }
+    job.signal?.addEventListener("abort", () => this.cancel(job), { once: true });
+    this.pending.push(job);
+    this.assign();
+    this.schedule();
+  }
+
+  cancel(job: FakeJob): void {
+    job.cancelled = true;
+    const i = this.pending.indexOf(job);
+    if (i >= 0) {
+      this.pending.splice(i, 1);
+      job.abort();
+    }
+  }
+
+  /** A job that finishes after one step (scoring, logits); rejects with ABORTED when cancelled. */
+  runOnce(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const job: FakeJob = {
+        signal,
+        step: () => {
+          job.done = true;
+          resolve();
+        },
+        abort: () => {
+          job.done = true;
+          reject(new AtlasError("ABORTED", "the request was cancelled"));
+        },
+        done: false,
+        cancelled: false,
+      };
+      this.submit(job);
+    });
+  }
+
+  state(): Omit<EngineState, "kvCells"> {
+    return {
+      sequences: this.sequences,
+      active: this.running.length,
+      queued: this.pending.length,
+      maxQueue: this.maxQueue,
+      freeSlots: this.sequences - this.running.length,
+      kvCellsUsed: 0,
+      batchInvariant: true,
+    };
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    for (const job of [...this.pending.splice(0), ...this.running.splice(0)]) job.abort();
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    return Promise.resolve();
+  }
+
+  private assign(): void {
+    while (this.running.length < this.sequences && this.pending.length > 0)
+      this.running.push(this.pending.shift()!);
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined || this.running.length === 0 || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.tick();
+    }, this.stepDelayMs);
+  }
+
+  private tick(): void {
+    for (const job of [...this.running]) {
+      if (job.cancelled || job.signal?.aborted === true) job.abort();
+      else if (!job.done) job.step();
+    }
+    for (let i = this.running.length - 1; i >= 0; i--) if (this.running[i]!.done) this.running.splice(i, 1);
+    this.assign();
+    this.schedule();
+  }
+}

@@ -1,0 +1,265 @@
+/** A model loaded by the llama.cpp engine: validates requests at its entry and runs them on the Scheduler. */
+import {
+  AtlasError,
+  validateGenerateOptions,
+  validateScoreOptions,
+  validateScoreRequest,
+  validateTokens,
+} from "../../core/index.js";
+import type { LlamaApi, NativePointer } from "../../native/llama-api.js";
+import type { CpuThreadpool } from "../../native/cpu-threadpool.js";
+import type { NativeBatch } from "../../native/native-batch.js";
+import { argmax, logSumExp } from "../log-softmax.js";
+import type {
+  ContinuationScore,
+  EngineModel,
+  EngineState,
+  GenerateOptions,
+  GenerationStream,
+  ModelInfo,
+  ScoreOptions,
+} from "../types.js";
+import { EvalTask } from "./eval-task.js";
+import { GenerateTask } from "./generate-task.js";
+import type { NativeModel } from "./native-model.js";
+import { Scheduler } from "./scheduler.js";
+
+/** Native objects owned by one loaded model (freed by dispose, or by createModel when it fails). */
+export interface NativeResources {
+  ctx: NativePointer;
+  adapters: NativePointer[];
+  threadpool: CpuThreadpool | undefined;
+  batch: NativeBatch | undefined;
+}
+
+export interface LlamaEngineModelInit {
+  api: LlamaApi;
+  model: NativeModel;
+  resources: NativeResources;
+  info: ModelInfo;
+  unifiedKv: boolean;
+  invariant: boolean;
+  spares: number;
+  maxQueue: number;
+}
+
+export class LlamaEngineModel implements EngineModel {
+  readonly info: ModelInfo;
+  private readonly api: LlamaApi;
+  private readonly model: NativeModel;
+  private readonly ctx: NativePointer;
+  private readonly scheduler: Scheduler;
+  private readonly maxQueue: number;
+  private disposed: Promise<void> | undefined;
+
+  constructor(private readonly init: LlamaEngineModelInit) {
+    this.api = init.api;
+    this.model = init.model;
+    this.ctx = init.resources.ctx;
+    this.info = init.info;
+    this.maxQueue = init.maxQueue;
+    this.scheduler = new Scheduler({
+      api: init.api,
+      ctx: this.ctx,
+      memory: init.api.get_memory(this.ctx),
+      batch: init.resources.batch!,
+      sequences: init.info.sequences,
+      contextSize: init.info.contextSize,
+      unifiedKv: init.unifiedKv,
+      slidingWindow: init.model.meta.slidingWindow,
+      maxQueue: init.maxQueue,
+      invariant: init.invariant,
+      spares: init.spares,
+      paddingToken: init.model.meta.bos ?? 0,
+    });
+  }
+
+  tokenize(text: string, options: { addSpecial?: boolean; parseSpecial?: boolean } = {}): number[] {
+    return this.model.tokenize(text, options.addSpecial ?? false, options.parseSpecial ?? false);
+  }
+
+  detokenize(tokens: readonly number[], options: { special?: boolean } = {}): string {
+    return this.model.detokenize(tokens, options.special ?? false);
+  }
+
+  generate(prompt: readonly number[], input: GenerateOptions = {}): GenerationStream {
+    this.checkOpen();
+    const options = validateGenerateOptions(input);
+    validateTokens(prompt, this.info.vocabSize, "prompt");
+    if (prompt.length >= this.info.contextSize) {
+      throw new AtlasError(
+        "CONTEXT_OVERFLOW",
+        `the prompt is ${prompt.length} tokens but the context holds ${this.info.contextSize} (and the reply needs room too)`,
+        {
+          hint: "shorten the conversation or load the model with a larger context size (--ctx-size)",
+          details: { field: "prompt", limit: this.info.contextSize - 1, actual: prompt.length },
+        },
+      );
+    }
+    this.scheduler.admit();
+    const task = new GenerateTask(
+      prompt,
+      options,
+      { api: this.api, ctx: this.ctx, model: this.model, contextSize: this.info.contextSize },
+      (t) => this.scheduler.cancel(t),
+    );
+    this.scheduler.submit(task);
+    return {
+      result: task.result,
+      [Symbol.asyncIterator]: () => task.queue[Symbol.asyncIterator](),
+    };
+  }
+
+  async score(
+    context: readonly number[],
+    continuations: readonly (readonly number[])[],
+    input: ScoreOptions = {},
+  ): Promise<ContinuationScore[]> {
+    this.checkOpen();
+    const options = validateScoreOptions(input);
+    const request = validateScoreRequest(context, continuations, this.info.vocabSize);
+    const ctx = request.context;
+    const conts = request.continuations;
+    const longest = Math.max(0, ...conts.map((c) => c.length));
+    if (ctx.length + longest > this.info.contextSize) {
+      throw new AtlasError(
+        "CONTEXT_OVERFLOW",
+        `context (${ctx.length}) + continuation (${longest}) tokens exceed the context of ${this.info.contextSize}`,
+        {
+          hint: "load the model with a larger context size",
+          details: { field: "context", limit: this.info.contextSize, actual: ctx.length + longest },
+        },
+      );
+    }
+    if (options.signal?.aborted === true) throw new AtlasError("ABORTED", "the request was cancelled");
+    if (conts.length === 0) return [];
+    this.scheduler.admit();
+    // One signal for all of this request's tasks: the caller's, or ours when one task fails.
+    const internal = new AbortController();
+    const signal =
+      options.signal === undefined ? internal.signal : AbortSignal.any([options.signal, internal.signal]);
+    const owner = {};
+    const results: ContinuationScore[] = conts.map(() => ({ logprob: 0, isGreedy: true, tokenLogprobs: [] }));
+    const record = (i: number, logits: Float32Array, next: number, lse: number, best: number): void => {
+      const lp = logits[next]! - lse;
+      const r = results[i]!;
+      r.tokenLogprobs.push(lp);
+      r.logprob += lp;
+      if (best !== next) r.isGreedy = false;
+    };
+    const task = (
+      o: Omit<ConstructorParameters<typeof EvalTask>[0], "api" | "ctx" | "vocabSize" | "signal" | "owner">,
+    ): EvalTask =>
+      new EvalTask({ ...o, signal, owner, api: this.api, ctx: this.ctx, vocabSize: this.info.vocabSize });
+    try {
+      const first = task({
+        request: { kind: "any", prefix: options.cachePrompt === false ? [] : ctx, hold: owner },
+        tokens: ctx,
+        wants: (p) => p === ctx.length - 1,
+        onLogits: (_p, logits) => {
+          const lse = logSumExp(logits);
+          const best = argmax(logits);
+          conts.forEach((c, i) => record(i, logits, c[0]!, lse, best));
+        },
+        counted: true,
+      });
+      this.scheduler.submit(first);
+      await first.finished;
+      const holder = this.scheduler.cache.slots.find((s) => s.heldBy === owner)!;
+      const tasks = conts.flatMap((c, i) => {
+        if (c.length < 2) return [];
+        const t = task({
+          request: { kind: "copy", source: holder, length: ctx.length, owner },
+          tokens: [...ctx, ...c.slice(0, -1)],
+          wants: (p) => p >= ctx.length,
+          onLogits: (p, logits) =>
+            record(i, logits, c[p - ctx.length + 1]!, logSumExp(logits), argmax(logits)),
+          counted: false,
+        });
+        this.scheduler.submit(t);
+        return [t.finished];
+      });
+      await Promise.all(tasks);
+      return results;
+    } catch (error) {
+      internal.abort();
+      throw error;
+    } finally {
+      this.scheduler.release(owner);
+    }
+  }
+
+  async logits(tokens: readonly number[], input: ScoreOptions = {}): Promise<Float32Array[]> {
+    this.checkOpen();
+    const options = validateScoreOptions(input);
+    validateTokens(tokens, this.info.vocabSize, "tokens", { allowEmpty: true });
+    if (tokens.length === 0) return [];
+    if (tokens.length > this.info.contextSize) {
+      throw new AtlasError(
+        "CONTEXT_OVERFLOW",
+        `${tokens.length} tokens exceed the context of ${this.info.contextSize}`,
+        {
+          details: { field: "tokens", limit: this.info.contextSize, actual: tokens.length },
+        },
+      );
+    }
+    if (options.signal?.aborted === true) throw new AtlasError("ABORTED", "the request was cancelled");
+    this.scheduler.admit();
+    const out: Float32Array[] = [];
+    const task = new EvalTask({
+      request: { kind: "any", prefix: options.cachePrompt === true ? tokens : [] },
+      tokens,
+      wants: () => true,
+      onLogits: (_p, logits) => out.push(Float32Array.from(logits)),
+      signal: options.signal,
+      owner: {},
+      counted: true,
+      api: this.api,
+      ctx: this.ctx,
+      vocabSize: this.info.vocabSize,
+    });
+    this.scheduler.submit(task);
+    await task.finished;
+    return out;
+  }
+
+  state(): EngineState {
+    const free = this.scheduler.cache.free().length;
+    return {
+      sequences: this.info.sequences,
+      active: this.scheduler.activeRequests,
+      queued: this.scheduler.queued,
+      maxQueue: this.maxQueue,
+      freeSlots: free,
+      kvCellsUsed: this.scheduler.cache.tokensHeld,
+      kvCells: this.info.contextSize * this.info.sequences,
+      batchInvariant: this.init.invariant,
+    };
+  }
+
+  private checkOpen(): void {
+    if (this.disposed !== undefined)
+      throw new AtlasError("UNLOADED", "the model was unloaded", { hint: "load it again" });
+  }
+
+  dispose(): Promise<void> {
+    this.disposed ??= (async () => {
+      await this.scheduler.close();
+      freeResources(this.api, this.init.resources);
+      this.model.free();
+    })();
+    return this.disposed;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+}
+
+/** Frees a context's native resources: the context first (it uses the rest), then the others. */
+export function freeResources(api: LlamaApi, r: NativeResources): void {
+  api.free(r.ctx);
+  r.threadpool?.dispose();
+  for (const adapter of r.adapters) api.adapter_lora_free(adapter);
+  r.batch?.dispose();
+}
