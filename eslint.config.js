@@ -44,17 +44,30 @@ export default tseslint.config(
       "import-x/no-restricted-paths": ["error", { zones }],
     },
   },
-  {
-    // node-llama-cpp lives behind our Engine interface: only src/engine (and benches/tests) may touch it.
-    files: ["src/**/*.ts"],
-    ignores: ["src/engine/**"],
+  // Two native boundaries: node-llama-cpp only behind the Engine (src/engine), koffi only in src/native
+  // (the one place that declares llama.cpp's C API and its struct layouts).
+  ...[
+    { files: ["src/**/*.ts"], ignores: ["src/engine/**", "src/native/**"], banned: ["node-llama-cpp", "koffi"] },
+    { files: ["src/engine/**/*.ts"], ignores: [], banned: ["koffi"] },
+    { files: ["src/native/**/*.ts"], ignores: [], banned: ["node-llama-cpp"] },
+  ].map(({ files, ignores, banned }) => ({
+    files,
+    ignores,
     rules: {
       "no-restricted-imports": [
         "error",
-        { paths: [{ name: "node-llama-cpp", message: "only src/engine may import node-llama-cpp" }] },
+        {
+          paths: banned.map((name) => ({
+            name,
+            message:
+              name === "koffi"
+                ? "only src/native may import koffi (docs/architecture.md)"
+                : "only src/engine may import node-llama-cpp",
+          })),
+        },
       ],
     },
-  },
+  })),
   {
     // Nothing in src imports the CLI.
     files: ["src/**/*.ts"],

@@ -1,7 +1,7 @@
 /** The state of `atlas chat` (conversation, system text, settings) and its slash commands. */
 import { readFile } from "node:fs/promises";
 import type { AtlasModel } from "../api/index.js";
-import { errorMessage, type ChatMessage } from "../core/index.js";
+import { errorMessage, parseGenerateOption, validateMessages, type ChatMessage } from "../core/index.js";
 import type { GenerateOptions } from "../engine/index.js";
 import { writeFileAtomic } from "./write-file-atomic.js";
 
@@ -11,20 +11,18 @@ export interface CommandOutcome {
   quit: boolean;
 }
 
-const SETTINGS: Record<string, { key: keyof GenerateOptions; check: (n: number) => boolean; what: string }> =
-  {
-    temperature: { key: "temperature", check: (n) => n >= 0 && n <= 10, what: "0…10" },
-    top_k: { key: "topK", check: (n) => Number.isInteger(n) && n >= 0, what: "a whole number ≥ 0" },
-    top_p: { key: "topP", check: (n) => n > 0 && n <= 1, what: "in (0, 1]" },
-    min_p: { key: "minP", check: (n) => n >= 0 && n < 1, what: "in [0, 1)" },
-    repeat_penalty: { key: "repeatPenalty", check: (n) => n > 0, what: "positive" },
-    seed: { key: "seed", check: (n) => Number.isInteger(n) && n >= 0, what: "a whole number ≥ 0" },
-    max_tokens: {
-      key: "maxTokens",
-      check: (n) => Number.isInteger(n) && n > 0,
-      what: "a positive whole number",
-    },
-  };
+/** `/set` names → request-contract fields (their ranges live in src/core/request.ts). */
+const SETTINGS = {
+  temperature: "temperature",
+  top_k: "topK",
+  top_p: "topP",
+  min_p: "minP",
+  repeat_penalty: "repeatPenalty",
+  seed: "seed",
+  max_tokens: "maxTokens",
+} as const satisfies Record<string, keyof GenerateOptions>;
+
+const SETTING_NAMES = Object.fromEntries(Object.entries(SETTINGS).map(([name, field]) => [field, name]));
 
 const HELP = [
   "/clear                 forget the conversation",
@@ -99,21 +97,23 @@ export class ChatSession {
       this.verbose = raw === "on";
       return `verbose ${raw}`;
     }
-    const setting = name === undefined ? undefined : SETTINGS[name];
-    if (setting === undefined || raw === undefined)
+    const field = name === undefined ? undefined : (SETTINGS as Record<string, keyof GenerateOptions>)[name];
+    if (field === undefined || raw === undefined)
       return `usage: /set NAME VALUE, NAME one of ${Object.keys(SETTINGS).join(", ")}, verbose`;
-    const value = Number(raw);
-    if (raw.trim() === "" || !Number.isFinite(value) || !setting.check(value))
-      return `${name} must be ${setting.what}, got '${raw}'`;
-    (this.options as Record<string, unknown>)[setting.key] = value;
-    return `${name} = ${value}`;
+    try {
+      const value = parseGenerateOption(field, raw, { names: SETTING_NAMES });
+      (this.options as Record<string, unknown>)[field] = value;
+      return `${name} = ${JSON.stringify(value)}`;
+    } catch (error) {
+      return errorMessage(error);
+    }
   }
 
   private show(model: AtlasModel): string {
     const i = model.info;
     const settings = Object.entries(SETTINGS)
-      .map(([name, s]) => {
-        const value = this.options[s.key];
+      .map(([name, field]) => {
+        const value = this.options[field];
         return `${name}=${typeof value === "number" ? String(value) : "default"}`;
       })
       .join(" ");
@@ -141,15 +141,7 @@ export class ChatSession {
     if (path === "") return "usage: /load FILE";
     try {
       const parsed = JSON.parse(await readFile(path, "utf8")) as unknown;
-      if (!Array.isArray(parsed)) return `${path}: expected a JSON array of messages`;
-      const messages = parsed as ChatMessage[];
-      if (
-        messages.some(
-          (m) => typeof m?.content !== "string" || !["system", "user", "assistant"].includes(m?.role),
-        )
-      ) {
-        return `${path}: every message needs a role (system|user|assistant) and a string content`;
-      }
+      const messages = validateMessages(parsed, { where: path });
       const [first, ...rest] = messages;
       if (first?.role === "system") {
         this.system = first.content;

@@ -28,8 +28,9 @@ describe("model flags", () => {
       quant: "q8_0",
     });
     expect(() => loadOptionsFrom("run", { "ctx-size": "8" })).toThrow(
-      /--ctx-size must be a whole number ≥ 16/,
+      /--ctx-size must be a whole number from 16/,
     );
+    expect(() => loadOptionsFrom("run", { gpu: "tpu" })).toThrow(/--gpu must be one of auto, cpu/);
     expect(() => loadOptionsFrom("run", { "gpu-layers": "-1" })).toThrow(/--gpu-layers/);
   });
 
@@ -51,7 +52,13 @@ describe("model flags", () => {
       maxTokens: 64,
       stop: ["\n\n"],
     });
-    expect(() => generateOptionsFrom("run", { "top-p": "0" })).toThrow(/--top-p must be in \(0, 1\]/);
+    expect(() => generateOptionsFrom("run", { "top-p": "1.5" })).toThrow(
+      /--top-p must be a number from 0 to 1/,
+    );
+    expect(() => generateOptionsFrom("run", { temperature: "hot" })).toThrow(
+      /--temperature must be a number from 0 to 10 \(0 = greedy\), got 'hot'/,
+    );
+    expect(() => generateOptionsFrom("run", { stop: [""] })).toThrow(/--stop must be a list/);
     expect(() => generateOptionsFrom("run", { "max-tokens": "1.5" })).toThrow(/--max-tokens/);
     expect(() => generateOptionsFrom("run", { seed: "-1" })).toThrow(/--seed/);
   });

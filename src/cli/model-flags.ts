@@ -3,7 +3,14 @@
  * where to run it and how to sample. Parsed into the library's option objects.
  */
 import type { AtlasLoadOptions } from "../api/index.js";
-import type { GenerateOptions, GpuChoice, LoraAdapter } from "../engine/index.js";
+import {
+  AtlasError,
+  isAtlasError,
+  parseGenerateOption,
+  validateGenerateOptions,
+  type GenerateOptions,
+} from "../core/index.js";
+import { validateLoadOptions, type LoraAdapter } from "../engine/index.js";
 import { badArgument, type ParsedValues } from "./args.js";
 
 /** Loading flags (for parseCommandArgs). */
@@ -47,7 +54,7 @@ export const LOAD_FLAGS_HELP = `Model options:
   --quant TYPE                       quantization for hub models / checkpoint folders (default q4_k_m)`;
 
 export const SAMPLING_FLAGS_HELP = `Sampling options:
-  --temperature T      0 = greedy, deterministic (default 0.8)
+  --temperature T      0–10; 0 = greedy, deterministic (default 0.8)
   --top-k K            (default 40; 0 = off)      --top-p P   (default 0.95; 1 = off)
   --min-p P            (default 0.05; 0 = off)    --repeat-penalty R (default 1 = off)
   --repeat-last-n N    tokens the penalty looks at (default 64)
@@ -55,24 +62,31 @@ export const SAMPLING_FLAGS_HELP = `Sampling options:
   --max-tokens N       stop after N new tokens (default: until the model stops or the context is full)
   --stop TEXT          stop before TEXT; repeatable`;
 
-const GPU_CHOICES: readonly GpuChoice[] = ["auto", "cpu", "cuda", "vulkan", "metal"];
+/** The request contract's field names as flags, so errors name the flag the user typed. */
+export const SAMPLING_FLAG_NAMES = {
+  temperature: "--temperature",
+  topK: "--top-k",
+  topP: "--top-p",
+  minP: "--min-p",
+  repeatPenalty: "--repeat-penalty",
+  repeatLastN: "--repeat-last-n",
+  seed: "--seed",
+  maxTokens: "--max-tokens",
+  stop: "--stop",
+} as const satisfies Partial<Record<keyof GenerateOptions, string>>;
 
-function number(
-  command: string,
-  flag: string,
-  raw: string | undefined,
-  check: (n: number) => boolean,
-  what: string,
-): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(value) || !check(value))
-    throw badArgument(command, `--${flag} must be ${what}, got '${raw}'`);
-  return value;
+const LOAD_FLAG_NAMES = {
+  gpu: "--gpu",
+  gpuLayers: "--gpu-layers",
+  contextSize: "--ctx-size",
+  threads: "--threads",
+  lora: "--lora",
+} as const;
+
+/** A number flag as typed (NaN for text that is not a number: the contract then names the flag). */
+function numeric(raw: string): number {
+  return raw.trim() === "" ? Number.NaN : Number(raw);
 }
-
-const isCount = (n: number): boolean => Number.isInteger(n) && n > 0;
-const isNonNegativeInt = (n: number): boolean => Number.isInteger(n) && n >= 0;
 
 /** `--lora path[:scale]` → adapter. The scale is the text after the last colon when it is a number. */
 export function parseLora(command: string, raw: string): LoraAdapter {
@@ -85,33 +99,34 @@ export function parseLora(command: string, raw: string): LoraAdapter {
   return { path: raw };
 }
 
-/** Loading flags → options of loadModel. */
+/** Rewrites a contract error so it points at the command's help. */
+function asFlagError(command: string, error: unknown): never {
+  if (isAtlasError(error, "BAD_ARGUMENT"))
+    throw new AtlasError("BAD_ARGUMENT", error.message, {
+      where: `atlas ${command}`,
+      hint: `see \`atlas ${command} --help\``,
+      details: error.details,
+    });
+  throw error;
+}
+
+/** Loading flags → options of loadModel, checked against the engine's load-option ranges. */
 export function loadOptionsFrom(command: string, values: ParsedValues<typeof LOAD_FLAGS>): AtlasLoadOptions {
-  const options: AtlasLoadOptions = {};
-  if (values.gpu !== undefined) {
-    if (!GPU_CHOICES.includes(values.gpu as GpuChoice))
-      throw badArgument(command, `--gpu must be one of ${GPU_CHOICES.join(", ")}, got '${values.gpu}'`);
-    options.gpu = values.gpu as GpuChoice;
-  }
+  const options: Record<string, unknown> = {};
+  if (values.gpu !== undefined) options.gpu = values.gpu;
   const layers = values["gpu-layers"];
-  if (layers !== undefined)
-    options.gpuLayers =
-      layers === "max"
-        ? "max"
-        : number(command, "gpu-layers", layers, isNonNegativeInt, "a whole number or 'max'")!;
-  const ctx = number(
-    command,
-    "ctx-size",
-    values["ctx-size"],
-    (n) => isCount(n) && n >= 16,
-    "a whole number ≥ 16",
-  );
-  if (ctx !== undefined) options.contextSize = ctx;
-  const threads = number(command, "threads", values.threads, isCount, "a positive whole number");
-  if (threads !== undefined) options.threads = threads;
+  if (layers !== undefined) options.gpuLayers = layers === "max" ? "max" : numeric(layers);
+  if (values["ctx-size"] !== undefined) options.contextSize = numeric(values["ctx-size"]);
+  if (values.threads !== undefined) options.threads = numeric(values.threads);
   if (values.lora !== undefined) options.lora = values.lora.map((l) => parseLora(command, l));
-  if (values.quant !== undefined) options.quant = values.quant;
-  return options;
+  let checked: AtlasLoadOptions;
+  try {
+    checked = validateLoadOptions(options, { names: LOAD_FLAG_NAMES });
+  } catch (error) {
+    asFlagError(command, error);
+  }
+  if (values.quant !== undefined) checked.quant = values.quant;
+  return checked;
 }
 
 /** Sampling flags → GenerateOptions (only what was given; the engine applies its defaults). */
@@ -120,41 +135,27 @@ export function generateOptionsFrom(
   values: ParsedValues<typeof SAMPLING_FLAGS>,
 ): GenerateOptions {
   const options: GenerateOptions = {};
-  const set = <K extends keyof GenerateOptions>(key: K, value: GenerateOptions[K] | undefined): void => {
-    if (value !== undefined) options[key] = value;
-  };
-  set(
-    "temperature",
-    number(command, "temperature", values.temperature, (n) => n >= 0 && n <= 10, "between 0 and 10"),
-  );
-  set("topK", number(command, "top-k", values["top-k"], isNonNegativeInt, "a whole number ≥ 0"));
-  set(
-    "topP",
-    number(command, "top-p", values["top-p"], (n) => n > 0 && n <= 1, "in (0, 1]"),
-  );
-  set(
-    "minP",
-    number(command, "min-p", values["min-p"], (n) => n >= 0 && n < 1, "in [0, 1)"),
-  );
-  set(
-    "repeatPenalty",
-    number(command, "repeat-penalty", values["repeat-penalty"], (n) => n > 0, "positive"),
-  );
-  set(
-    "repeatLastN",
-    number(command, "repeat-last-n", values["repeat-last-n"], isNonNegativeInt, "a whole number ≥ 0"),
-  );
-  set(
-    "seed",
-    number(
-      command,
-      "seed",
-      values.seed,
-      (n) => isNonNegativeInt(n) && n < 2 ** 32,
-      "a whole number 0…4294967295",
-    ),
-  );
-  set("maxTokens", number(command, "max-tokens", values["max-tokens"], isCount, "a positive whole number"));
-  if (values.stop !== undefined) options.stop = values.stop;
+  const flags: [keyof typeof SAMPLING_FLAG_NAMES, string | undefined][] = [
+    ["temperature", values.temperature],
+    ["topK", values["top-k"]],
+    ["topP", values["top-p"]],
+    ["minP", values["min-p"]],
+    ["repeatPenalty", values["repeat-penalty"]],
+    ["repeatLastN", values["repeat-last-n"]],
+    ["seed", values.seed],
+    ["maxTokens", values["max-tokens"]],
+  ];
+  try {
+    for (const [field, raw] of flags) {
+      if (raw !== undefined)
+        (options as Record<string, unknown>)[field] = parseGenerateOption(field, raw, {
+          names: SAMPLING_FLAG_NAMES,
+        });
+    }
+    if (values.stop !== undefined)
+      options.stop = validateGenerateOptions({ stop: values.stop }, { names: SAMPLING_FLAG_NAMES }).stop!;
+  } catch (error) {
+    asFlagError(command, error);
+  }
   return options;
 }

@@ -263,13 +263,13 @@ export function parseGenerateOption<K extends keyof GenerateOptions>(
   } else if (field === "cachePrompt") {
     value = raw === "true" || raw === "on" ? true : raw === "false" || raw === "off" ? false : raw;
   }
-  const checked = validateGenerateOptions({ [field]: value }, options);
-  if (!(field in checked)) {
+  if (!spec.schema.safeParse(value).success) {
     throw new AtlasError("BAD_ARGUMENT", `${name} must be ${spec.what}, got ${describe(raw)}`, {
+      ...(options.where === undefined ? {} : { where: options.where }),
       details: { field },
     });
   }
-  return checked[field];
+  return validateGenerateOptions({ [field]: value }, options)[field];
 }
 
 /** What each generation option must be, for help texts ("temperature: a number from 0 to 10 …"). */

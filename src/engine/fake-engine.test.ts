@@ -2,12 +2,30 @@ import { describe, expect, it } from "vitest";
 import { engineContract } from "../../test/engine/engine-contract.js";
 import { FakeEngine } from "./fake-engine.js";
 
+const PROMPTS = [
+  "<bos><start_of_turn>user\nsalam<end_of_turn>\n",
+  "<bos>واش نتا مزيان؟",
+  "<bos>salam, labas 3lik?",
+  "<bos>Le match était très beau.",
+  "<bos>wach nta mzyan?",
+  "<bos>The weather is nice today.",
+  "<bos>اشنو هو الطاجين؟",
+  "<bos>7na ghadi nmchiw l-bhar",
+  "<bos>2024 3 7 9",
+  "<bos>ana",
+  "<bos>x",
+  "<bos>bghit nmchi l-casa ghedda",
+];
+
 engineContract("fake engine", async () => {
-  const model = await new FakeEngine().loadModel("fake.gguf", { contextSize: 256 });
+  const engine = new FakeEngine();
+  const probe = await engine.loadModel("fake.gguf");
+  const prompts = PROMPTS.map((p) => probe.tokenize(p, { parseSpecial: true }));
   return {
-    model,
-    prompt: model.tokenize("<bos><start_of_turn>user\nsalam<end_of_turn>\n", { parseSpecial: true }),
-    otherPrompt: model.tokenize("<bos>واش نتا مزيان؟", { parseSpecial: true }),
+    load: (options) => engine.loadModel("fake.gguf", { contextSize: 256, ...options }),
+    prompt: prompts[0]!,
+    otherPrompt: prompts[1]!,
+    prompts,
   };
 });
 

@@ -3,3 +3,4 @@ export * from "./types.js";
 export { LlamaEngine } from "./llama/llama-engine.js";
 export { detectGpuBackend } from "./llama/select-backend.js";
 export { FakeEngine, type FakeEngineOptions } from "./fake-engine.js";
+export { validateLoadOptions, LOAD_DEFAULTS } from "./llama/load-options.js";

@@ -87,12 +87,17 @@ describe("renderChatTemplate with the Gemma-2 template", () => {
         { role: "user", content: "a" },
         { role: "system", content: "b" },
       ],
-      "TEMPLATE",
-      /only as the first/,
+      "BAD_ARGUMENT",
+      /only the first message may be one/,
     ],
     [[{ role: "system", content: "a" }], "TEMPLATE", /followed by a user/],
     [[], "BAD_ARGUMENT", /empty/],
-    [[{ role: "tool", content: "a" }], "BAD_ARGUMENT", /role 'tool'/],
+    [
+      [{ role: "tool", content: "a" }],
+      "BAD_ARGUMENT",
+      /messages\[0\]\.role must be one of system, user, assistant, got 'tool'/,
+    ],
+    [[{ role: "user", content: 3 }], "BAD_ARGUMENT", /messages\[0\]\.content must be text/],
   ] as const)("rejects %j with a clear error", (messages, code, pattern) => {
     try {
       renderChatTemplate(GEMMA2_CHAT_TEMPLATE, messages as never, opts);
@@ -101,6 +106,21 @@ describe("renderChatTemplate with the Gemma-2 template", () => {
       expect(isAtlasError(error, code)).toBe(true);
       expect(String(error)).toMatch(pattern);
     }
+  });
+
+  it("folds the system message into the user turn when the template silently drops it", () => {
+    // A template that prints only user/assistant turns (and the letters of "<start_of_turn>" etc.).
+    const dropping =
+      "{% for m in messages %}{% if m.role != 'system' %}<start_of_turn>{{ m.role }}\n{{ m.content }}<end_of_turn>\n{% endif %}{% endfor %}";
+    const text = renderChatTemplate(
+      dropping,
+      [
+        { role: "system", content: "s" },
+        { role: "user", content: "u" },
+      ],
+      opts,
+    );
+    expect(text).toBe("<start_of_turn>user\ns\n\nu<end_of_turn>\n");
   });
 
   it("reports a template that does not parse", () => {

@@ -7,7 +7,7 @@
  * only when the template itself refuses system messages.
  */
 import { Template } from "@huggingface/jinja";
-import { AtlasError, errorMessage, type ChatMessage } from "../core/index.js";
+import { AtlasError, errorMessage, validateMessages, type ChatMessage } from "../core/index.js";
 
 /** Options of {@link renderChatTemplate}. */
 export interface RenderChatOptions {
@@ -18,7 +18,8 @@ export interface RenderChatOptions {
   addGenerationPrompt?: boolean;
 }
 
-const ROLES = new Set(["system", "user", "assistant"]);
+/** Text that no template writes by itself: if it shows up in the output, the system message was kept. */
+const SYSTEM_PROBE = "\u2063atlas-system-probe-7f3a\u2063";
 const systemSupport = new Map<string, boolean>();
 const compiled = new Map<string, Template>();
 
@@ -52,11 +53,11 @@ export function templateSupportsSystem(source: string): boolean {
   let supported = systemSupport.get(source);
   if (supported === undefined) {
     const probe: ChatMessage[] = [
-      { role: "system", content: "s" },
+      { role: "system", content: SYSTEM_PROBE },
       { role: "user", content: "u" },
     ];
     try {
-      supported = render(source, probe, { bosToken: "", eosToken: "" }).includes("s");
+      supported = render(source, probe, { bosToken: "", eosToken: "" }).includes(SYSTEM_PROBE);
     } catch {
       supported = false;
     }
@@ -65,31 +66,20 @@ export function templateSupportsSystem(source: string): boolean {
   return supported;
 }
 
-/** Checks message shapes; returns the messages with system text folded in when the template needs it. */
-export function prepareMessages(source: string, messages: readonly ChatMessage[]): ChatMessage[] {
-  messages.forEach((m, i) => {
-    if (!ROLES.has(m.role)) {
-      throw new AtlasError("BAD_ARGUMENT", `message ${i + 1} has role '${String(m.role)}'`, {
-        hint: "roles are system, user or assistant",
-      });
-    }
-    if (typeof m.content !== "string")
-      throw new AtlasError("BAD_ARGUMENT", `message ${i + 1} has no text content`);
-  });
-  const systemIndex = messages.findIndex((m) => m.role === "system");
-  if (systemIndex < 0 || templateSupportsSystem(source)) return messages.map((m) => ({ ...m }));
-  if (systemIndex > 0 || messages.slice(1).some((m) => m.role === "system")) {
-    throw new AtlasError("TEMPLATE", "this model accepts a system message only as the first message", {
-      hint: "put the system instructions first, once",
-    });
-  }
+/**
+ * Checks the conversation against the request contract (roles, content, a system message only first) and
+ * returns it with the system text folded into the first user turn when the template refuses system messages.
+ */
+export function prepareMessages(source: string, input: readonly ChatMessage[]): ChatMessage[] {
+  const messages = validateMessages(input);
+  if (messages[0]?.role !== "system" || templateSupportsSystem(source)) return messages;
   const [system, first, ...rest] = messages;
   if (first === undefined || first.role !== "user") {
     throw new AtlasError("TEMPLATE", "a system message must be followed by a user message", {
       hint: "add the user's question after the system instructions",
     });
   }
-  const merged = system!.content.trim() === "" ? first.content : `${system!.content}\n\n${first.content}`;
+  const merged = system.content.trim() === "" ? first.content : `${system.content}\n\n${first.content}`;
   return [{ role: "user", content: merged }, ...rest.map((m) => ({ ...m }))];
 }
 
@@ -102,10 +92,6 @@ export function renderChatTemplate(
   messages: readonly ChatMessage[],
   options: RenderChatOptions,
 ): string {
-  if (messages.length === 0)
-    throw new AtlasError("BAD_ARGUMENT", "the conversation is empty", {
-      hint: "send at least one user message",
-    });
   const prepared = prepareMessages(source, messages);
   try {
     return render(source, prepared, options);

@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { isAtlasError, type AtlasError } from "../../src/core/index.js";
+import type { GenerationStream } from "../../src/engine/index.js";
 import { loadModel, pipeline, type AtlasModel } from "../../src/api/index.js";
 import { logSumExp, argmax } from "../../src/engine/log-softmax.js";
 import { tinyModel } from "../helpers/tiny-gguf.js";
@@ -84,6 +86,45 @@ describe("AtlasModel on a converted tiny model", () => {
     expect(text[0].generated_text.startsWith("salam")).toBe(true);
     const only = await pipe("salam", { max_new_tokens: 4, return_full_text: false });
     expect(text[0].generated_text).toBe("salam" + only[0].generated_text);
+  });
+
+  it("pipeline streaming: leaving the loop early stops the generation behind it", async () => {
+    const pipe = await pipeline("text-generation", model);
+    const spy = vi.spyOn(model.engineModel, "generate");
+    try {
+      let deltas = 0;
+      for await (const _ of pipe.stream("salam", { max_new_tokens: 100, temperature: 0 }))
+        if (++deltas === 2) break;
+      const stream = spy.mock.results[0]!.value as GenerationStream;
+      const result = await stream.result;
+      expect(result.stats.finishReason).toBe("abort");
+      expect(result.tokens.length).toBeLessThanOrEqual(2 + 1); // a held-back partial character may trail
+      expect(model.engineModel.state()).toMatchObject({ active: 0, freeSlots: model.info.sequences });
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("validates conversations and options at the entry, naming the field", () => {
+    const field = (fn: () => unknown): string | undefined => {
+      try {
+        fn();
+      } catch (error) {
+        expect(isAtlasError(error, "BAD_ARGUMENT"), String(error)).toBe(true);
+        return (error as AtlasError).details.field;
+      }
+      return undefined;
+    };
+    expect(
+      field(() =>
+        model.generate([
+          { role: "user", content: "a" },
+          { role: "robot", content: "b" },
+        ] as never),
+      ),
+    ).toBe("messages[1].role");
+    expect(field(() => model.generate("salam", { temperature: 11 }))).toBe("temperature");
+    expect(field(() => model.generate("salam", { maxTokens: -1 }))).toBe("maxTokens");
   });
 
   it("rejects roles that do not alternate with a clear template error", () => {

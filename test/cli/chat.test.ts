@@ -56,7 +56,7 @@ describe("atlas chat (scripted)", () => {
     expect(r.stdout).toContain("(conversation cleared)");
     expect(r.stdout).toMatch(/conversation: 0 messages/);
     expect(r.stdout).toContain("unknown command /nope");
-    expect(r.stdout).toContain("top_p must be in (0, 1], got '7'");
+    expect(r.stdout).toContain("top_p must be a number from 0 to 1 (1 = off), got '7'");
     expect(r.stdout).toMatch(/usage: \/set NAME VALUE/);
   });
 

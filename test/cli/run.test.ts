@@ -98,7 +98,10 @@ describe("atlas run", () => {
 
   it.each([
     [["run"], /missing <model>/],
-    [["run", "x.gguf", "hi", "--temperature", "hot"], /--temperature must be between 0 and 10, got 'hot'/],
+    [
+      ["run", "x.gguf", "hi", "--temperature", "hot"],
+      /--temperature must be a number from 0 to 10 \(0 = greedy\), got 'hot'/,
+    ],
     [["run", "x.gguf", "hi", "--gpu", "tpu"], /--gpu must be one of auto, cpu, cuda, vulkan, metal/],
     [["run", "x.gguf", "hi", "--bogus"], /Unknown option '--bogus'/],
     [["run", "x.gguf", "hi", "--bidi", "sideways"], /--bidi/],

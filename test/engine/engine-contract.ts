@@ -1,42 +1,60 @@
 /**
  * The behaviour every Engine must have. Run against the fake (src/engine/fake-engine.test.ts) and the real
- * llama.cpp engine on a generated tiny model (test/engine/llama-engine.test.ts).
+ * llama.cpp engine on a generated tiny model (test/engine/llama-engine.test.ts). No test relies on a sleep:
+ * overlaps are made by filling every sequence first (a request gets its sequence synchronously when one is
+ * free) and by using a running stream's chunks as a clock.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isAtlasError } from "../../src/core/index.js";
+import { isAtlasError, type AtlasError } from "../../src/core/index.js";
 import { argmax, logSumExp } from "../../src/engine/log-softmax.js";
-import type { EngineModel } from "../../src/engine/types.js";
+import type { EngineModel, GenerateOptions, LoadModelOptions } from "../../src/engine/types.js";
 
 export interface ContractSetup {
-  model: EngineModel;
+  /** Loads the contract's model with extra options (a fresh instance each call). */
+  load(options?: LoadModelOptions): Promise<EngineModel>;
   /** Two different prompts (token ids, BOS included). */
   prompt: number[];
   otherPrompt: number[];
+  /** More prompts, at least 12, for the many-requests test. */
+  prompts: number[][];
+}
+
+/** Options that make a generation run until stopped: greedy, no end-of-generation token. */
+export function endless(model: EngineModel, extra: GenerateOptions = {}): GenerateOptions {
+  const bias = Object.fromEntries(model.info.tokens.endOfGeneration.map((t) => [t, -100]));
+  return { temperature: 0, logitBias: bias, ...extra };
+}
+
+function expectCode(error: unknown, code: AtlasError["code"], field?: string): void {
+  expect(isAtlasError(error, code), String(error)).toBe(true);
+  if (field !== undefined) expect((error as AtlasError).details.field).toBe(field);
 }
 
 export function engineContract(name: string, setup: () => Promise<ContractSetup>): void {
   describe(`Engine contract: ${name}`, () => {
     let s: ContractSetup;
+    let model: EngineModel;
     const greedy = { temperature: 0, maxTokens: 12 } as const;
 
     beforeAll(async () => {
       s = await setup();
+      model = await s.load();
     });
     afterAll(async () => {
-      await s.model.dispose();
+      await model.dispose();
     });
 
     it("greedy generation is deterministic across runs", async () => {
-      const a = await s.model.generate(s.prompt, greedy).result;
-      const b = await s.model.generate(s.prompt, greedy).result;
+      const a = await model.generate(s.prompt, greedy).result;
+      const b = await model.generate(s.prompt, greedy).result;
       expect(a.tokens).toHaveLength(12);
       expect(b.tokens).toEqual(a.tokens);
       expect(b.text).toBe(a.text);
     });
 
     it("streaming and non-streaming give the same text and tokens", async () => {
-      const plain = await s.model.generate(s.prompt, greedy).result;
-      const stream = s.model.generate(s.prompt, greedy);
+      const plain = await model.generate(s.prompt, greedy).result;
+      const stream = model.generate(s.prompt, greedy);
       let text = "";
       const tokens: number[] = [];
       for await (const chunk of stream) {
@@ -49,41 +67,49 @@ export function engineContract(name: string, setup: () => Promise<ContractSetup>
       expect(result.tokens).toEqual(plain.tokens);
     });
 
-    it("a greedy request gives the same tokens alone and among concurrent ones", async () => {
-      const alone = await s.model.generate(s.prompt, greedy).result;
-      const otherAlone = await s.model.generate(s.otherPrompt, greedy).result;
-      const together = await Promise.all(
-        Array.from(
-          { length: 4 },
-          (_, i) => s.model.generate(i % 2 === 0 ? s.prompt : s.otherPrompt, greedy).result,
-        ),
-      );
-      together.forEach((r, i) => expect(r.tokens).toEqual((i % 2 === 0 ? alone : otherAlone).tokens));
+    it("more requests than sequences all complete, each as it does alone", async () => {
+      const options = endless(model, { maxTokens: 10, cachePrompt: false });
+      const alone: number[][] = [];
+      for (const p of s.prompts) alone.push((await model.generate(p, options).result).tokens);
+      const together = await Promise.all(s.prompts.map((p) => model.generate(p, options).result));
+      together.forEach((r, i) => expect(r.tokens, `prompt ${i}`).toEqual(alone[i]));
+      expect(model.state()).toMatchObject({ active: 0, queued: 0, freeSlots: model.info.sequences });
     });
 
-    it("stops after maxTokens with finishReason 'length'", async () => {
-      const r = await s.model.generate(s.prompt, { temperature: 0, maxTokens: 3 }).result;
+    it("stops after maxTokens with finishReason 'length'; maxTokens 0 only evaluates the prompt", async () => {
+      const r = await model.generate(s.prompt, { temperature: 0, maxTokens: 3 }).result;
       expect(r.tokens).toHaveLength(3);
       expect(r.stats.finishReason).toBe("length");
       expect(r.stats.generatedTokens).toBe(3);
       expect(r.stats.promptTokens).toBe(s.prompt.length);
+      const none = model.generate(s.prompt, { maxTokens: 0 });
+      const chunks = [];
+      for await (const chunk of none) chunks.push(chunk);
+      const zero = await none.result;
+      expect(chunks).toEqual([]);
+      expect(zero).toMatchObject({ text: "", tokens: [] });
+      expect(zero.stats).toMatchObject({
+        finishReason: "length",
+        generatedTokens: 0,
+        promptTokens: s.prompt.length,
+      });
     });
 
     it("cuts the text before a stop string and does not return it", async () => {
-      const full = await s.model.generate(s.prompt, { temperature: 0, maxTokens: 24 }).result;
+      const full = await model.generate(s.prompt, { temperature: 0, maxTokens: 24 }).result;
       const chars = [...full.text];
       expect(chars.length).toBeGreaterThan(4);
       const stop = chars.slice(2, 4).join("");
-      const r = await s.model.generate(s.prompt, { temperature: 0, maxTokens: 24, stop: [stop] }).result;
+      const r = await model.generate(s.prompt, { temperature: 0, maxTokens: 24, stop: [stop] }).result;
       expect(r.text).toBe(full.text.slice(0, full.text.indexOf(stop)));
       expect(r.text).not.toContain(stop);
       expect(r.stats.finishReason).toBe("stop");
     });
 
     it("stops at an end-of-generation token without returning its text", async () => {
-      const eog = s.model.info.tokens.endOfGeneration;
+      const eog = model.info.tokens.endOfGeneration;
       expect(eog.length).toBeGreaterThan(0);
-      const r = await s.model.generate(s.prompt, {
+      const r = await model.generate(s.prompt, {
         temperature: 0,
         maxTokens: 8,
         logitBias: { [eog.at(-1)!]: 100 },
@@ -93,57 +119,180 @@ export function engineContract(name: string, setup: () => Promise<ContractSetup>
       expect(r.text).toBe("");
     });
 
-    it("honours an AbortSignal mid-stream", async () => {
-      const controller = new AbortController();
-      const stream = s.model.generate(s.prompt, {
-        temperature: 0,
-        maxTokens: 200,
-        signal: controller.signal,
-      });
-      let chunks = 0;
-      for await (const _ of stream) {
-        chunks++;
-        if (chunks === 2) controller.abort();
+    it("reports each token's log-probability and the top alternatives", async () => {
+      const stream = model.generate(s.prompt, { temperature: 0, maxTokens: 4, logprobs: 3 });
+      const chunks = [];
+      for await (const chunk of stream) chunks.push(chunk);
+      const result = await stream.result;
+      const [scored] = await model.score(s.prompt, [result.tokens], { cachePrompt: false });
+      const lps = chunks.filter((c) => c.token >= 0).map((c) => c.logprob!);
+      lps.forEach((lp, i) => expect(lp).toBeCloseTo(scored!.tokenLogprobs[i]!, 3));
+      for (const c of chunks.filter((c) => c.token >= 0)) {
+        expect(c.topLogprobs).toHaveLength(3);
+        expect(c.topLogprobs![0]!.token).toBe(c.token); // greedy: the sampled token is the best one
+        expect(c.topLogprobs![0]!.logprob).toBeGreaterThanOrEqual(c.topLogprobs![1]!.logprob);
+      }
+    });
+
+    it("leaving a stream early stops the generation and frees its sequence", async () => {
+      const options = endless(model, { maxTokens: 100 });
+      const stream = model.generate(s.prompt, options);
+      const seen: number[] = [];
+      for await (const chunk of stream) {
+        seen.push(chunk.token);
+        if (seen.length === 3) break;
       }
       const r = await stream.result;
       expect(r.stats.finishReason).toBe("abort");
-      expect(r.tokens.length).toBeLessThan(200);
+      expect(r.tokens).toEqual(seen);
+      expect(model.state()).toMatchObject({ active: 0, freeSlots: model.info.sequences });
+      const next = await model.generate(s.otherPrompt, greedy).result;
+      expect(next.tokens).toHaveLength(12);
+    });
+
+    it("an AbortSignal stops a running generation, a queued one, and a scoring request", async () => {
+      const m = await s.load({ sequences: 1, maxQueue: 4 });
+      try {
+        const running = new AbortController();
+        const first = m.generate(s.prompt, endless(m, { maxTokens: 100, signal: running.signal }));
+        const queued = new AbortController();
+        const second = m.generate(s.otherPrompt, endless(m, { maxTokens: 5, signal: queued.signal }));
+        const scoreAbort = new AbortController();
+        const scoring = m
+          .score(s.prompt, [s.otherPrompt.slice(1, 4)], { signal: scoreAbort.signal })
+          .catch((e: unknown) => e);
+        expect(m.state()).toMatchObject({ active: 1, queued: 2, freeSlots: 0 });
+        queued.abort();
+        const r2 = await second.result;
+        expect(r2.stats.finishReason).toBe("abort");
+        expect(r2.tokens).toEqual([]);
+        scoreAbort.abort();
+        expectCode(await scoring, "ABORTED");
+        expect(m.state().queued).toBe(0);
+        let chunks = 0;
+        for await (const _ of first) if (++chunks === 2) running.abort();
+        const r1 = await first.result;
+        expect(r1.stats.finishReason).toBe("abort");
+        expect(r1.tokens.length).toBeLessThan(100);
+        const pre = new AbortController();
+        pre.abort();
+        expect((await m.generate(s.prompt, { signal: pre.signal }).result).stats.finishReason).toBe("abort");
+        await expect(m.score(s.prompt, [[s.prompt[1]!]], { signal: pre.signal })).rejects.toSatisfy((e) =>
+          isAtlasError(e, "ABORTED"),
+        );
+        expect(m.state()).toMatchObject({ active: 0, queued: 0, freeSlots: 1 });
+      } finally {
+        await m.dispose();
+      }
+    });
+
+    it("a full queue refuses at once with BUSY and details; accepted requests still complete", async () => {
+      const m = await s.load({ sequences: 1, maxQueue: 2 });
+      try {
+        const accepted = [0, 1, 2].map((i) => m.generate(s.prompts[i]!, { temperature: 0, maxTokens: 3 }));
+        expect(m.state()).toMatchObject({ active: 1, queued: 2, maxQueue: 2 });
+        let refused: unknown;
+        try {
+          m.generate(s.prompt, greedy);
+        } catch (error) {
+          refused = error;
+        }
+        expectCode(refused, "BUSY");
+        expect((refused as AtlasError).details).toMatchObject({ queued: 2, limit: 2 });
+        expect((refused as AtlasError).details.retryAfterMs).toBeGreaterThan(0);
+        await expect(m.score(s.prompt, [[s.prompt[1]!]])).rejects.toSatisfy((e) => isAtlasError(e, "BUSY"));
+        for (const stream of accepted) expect((await stream.result).tokens).toHaveLength(3);
+      } finally {
+        await m.dispose();
+      }
+    });
+
+    it("dispose() with work in flight ends it cleanly; later calls say UNLOADED", async () => {
+      const m = await s.load({ sequences: 1 });
+      const running = m.generate(s.prompt, endless(m, { maxTokens: 100 }));
+      const queued = m.generate(s.otherPrompt, greedy);
+      const scoring = m.score(s.prompt, [s.otherPrompt.slice(1, 3)]).catch((e: unknown) => e);
+      const chunks = running[Symbol.asyncIterator]();
+      expect((await chunks.next()).done).toBe(false); // decoding now
+      await m.dispose();
+      expect((await running.result).stats.finishReason).toBe("abort");
+      expect((await queued.result).stats.finishReason).toBe("abort");
+      expectCode(await scoring, "ABORTED");
+      expect(() => m.generate(s.prompt, greedy)).toThrow(expect.objectContaining({ code: "UNLOADED" }));
+      await expect(m.score(s.prompt, [[1]])).rejects.toSatisfy((e) => isAtlasError(e, "UNLOADED"));
+      await m.dispose(); // twice is fine
     });
 
     it("refuses a prompt longer than the context, naming both sizes", () => {
-      const size = s.model.info.contextSize;
+      const size = model.info.contextSize;
       const long = Array.from({ length: size + 5 }, () => s.prompt[1] ?? s.prompt[0]!);
       try {
-        s.model.generate(long, greedy);
+        model.generate(long, greedy);
         expect.unreachable();
       } catch (error) {
-        expect(isAtlasError(error, "CONTEXT_OVERFLOW")).toBe(true);
+        expectCode(error, "CONTEXT_OVERFLOW", "prompt");
+        expect((error as AtlasError).details).toMatchObject({ actual: size + 5 });
         expect(String(error)).toContain(String(size + 5));
         expect(String(error)).toContain(String(size));
       }
     });
 
-    it("refuses token ids outside the vocabulary", () => {
-      expect(() => s.model.generate([s.model.info.vocabSize + 3], greedy)).toThrow(/outside the vocabulary/);
+    it("refuses every invalid option and token list with BAD_ARGUMENT naming the field", async () => {
+      const bad: [Record<string, unknown>, string][] = [
+        [{ maxTokens: -1 }, "maxTokens"],
+        [{ maxTokens: 1.5 }, "maxTokens"],
+        [{ temperature: -0.1 }, "temperature"],
+        [{ temperature: Number.NaN }, "temperature"],
+        [{ topK: -1 }, "topK"],
+        [{ topP: 1.5 }, "topP"],
+        [{ minP: 2 }, "minP"],
+        [{ repeatPenalty: 0 }, "repeatPenalty"],
+        [{ repeatLastN: -2 }, "repeatLastN"],
+        [{ seed: 2 ** 32 }, "seed"],
+        [{ seed: -1 }, "seed"],
+        [{ stop: [""] }, "stop"],
+        [{ stop: "x" }, "stop"],
+        [{ logitBias: { "-3": 1 } }, "logitBias"],
+        [{ logitBias: { [model.info.vocabSize + 1]: 1 } }, "logitBias"],
+        [{ logprobs: 21 }, "logprobs"],
+        [{ cachePrompt: "yes" }, "cachePrompt"],
+        [{ max_tokens: 5 }, "max_tokens"],
+      ];
+      for (const [options, field] of bad) {
+        let error: unknown;
+        try {
+          model.generate(s.prompt, options);
+        } catch (e) {
+          error = e;
+        }
+        expectCode(error, "BAD_ARGUMENT", field);
+      }
+      expect(() => model.generate([model.info.vocabSize + 3], greedy)).toThrow(/outside the vocabulary/);
+      expect(() => model.generate([], greedy)).toThrow(expect.objectContaining({ code: "BAD_ARGUMENT" }));
+      await expect(model.score([], [[1]])).rejects.toSatisfy((e) => isAtlasError(e, "BAD_ARGUMENT"));
+      await expect(model.score(s.prompt, [[]])).rejects.toSatisfy((e) => isAtlasError(e, "BAD_ARGUMENT"));
+      await expect(model.score(s.prompt, [[1]], { cachePrompt: 3 } as never)).rejects.toSatisfy((e) =>
+        isAtlasError(e, "BAD_ARGUMENT"),
+      );
+      await expect(model.logits([-1])).rejects.toSatisfy((e) => isAtlasError(e, "BAD_ARGUMENT"));
     });
 
     it("same seed, same sampled text (without prompt-cache reuse)", async () => {
       const options = { temperature: 1.2, seed: 42, maxTokens: 10, cachePrompt: false };
-      const a = await s.model.generate(s.prompt, options).result;
-      const b = await s.model.generate(s.prompt, options).result;
+      const a = await model.generate(s.prompt, options).result;
+      const b = await model.generate(s.prompt, options).result;
       expect(a.stats.cachedPromptTokens).toBe(0);
       expect(b.tokens).toEqual(a.tokens);
-      const c = await s.model.generate(s.prompt, { ...options, seed: 7 }).result;
+      const c = await model.generate(s.prompt, { ...options, seed: 7 }).result;
       expect(c.tokens).not.toEqual(a.tokens);
     });
 
     it("score() equals the sum of log-softmax values computed from raw logits", async () => {
-      const continuation = (await s.model.generate(s.otherPrompt, { temperature: 0, maxTokens: 4 }).result)
+      const continuation = (await model.generate(s.otherPrompt, { temperature: 0, maxTokens: 4 }).result)
         .tokens;
-      // Without cache reuse both paths evaluate the same tokens from scratch; they may still differ in the
-      // last bits because llama.cpp's kernels depend on how tokens are grouped into batches.
-      const [scored] = await s.model.score(s.prompt, [continuation], { cachePrompt: false });
-      const all = await s.model.logits([...s.prompt, ...continuation]);
+      // Without batchInvariant both paths may differ in the last bits (kernels depend on batch shape).
+      const [scored] = await model.score(s.prompt, [continuation], { cachePrompt: false });
+      const all = await model.logits([...s.prompt, ...continuation]);
       let expected = 0;
       let greedyAll = true;
       continuation.forEach((token, j) => {
@@ -157,25 +306,25 @@ export function engineContract(name: string, setup: () => Promise<ContractSetup>
     });
 
     it("a greedy continuation is reported as greedy", async () => {
-      const continuation = (await s.model.generate(s.prompt, { temperature: 0, maxTokens: 3 }).result).tokens;
-      const [scored] = await s.model.score(s.prompt, [continuation]);
+      const continuation = (await model.generate(s.prompt, { temperature: 0, maxTokens: 3 }).result).tokens;
+      const [scored] = await model.score(s.prompt, [continuation]);
       expect(scored!.isGreedy).toBe(true);
     });
 
     it("scoring several continuations of one context matches scoring each alone", async () => {
       const continuations = [s.otherPrompt.slice(1, 3), s.prompt.slice(1, 2), s.otherPrompt.slice(1, 5)];
-      const together = await s.model.score(s.prompt, continuations);
+      const together = await model.score(s.prompt, continuations);
       for (const [i, c] of continuations.entries()) {
-        const [alone] = await s.model.score(s.prompt, [c]);
+        const [alone] = await model.score(s.prompt, [c]);
         expect(together[i]!.logprob).toBeCloseTo(alone!.logprob, 3);
       }
-      const concurrent = await Promise.all(continuations.map((c) => s.model.score(s.prompt, [c])));
+      const concurrent = await Promise.all(continuations.map((c) => model.score(s.prompt, [c])));
       concurrent.forEach((r, i) => expect(r[0]!.logprob).toBeCloseTo(together[i]!.logprob, 3));
     });
 
     it("tokenize/detokenize round-trip Darija text", () => {
       const text = "شنو كيتسمى المنتخب المغربي؟ labas 3lik";
-      expect(s.model.detokenize(s.model.tokenize(text))).toBe(text);
+      expect(model.detokenize(model.tokenize(text))).toBe(text);
     });
   });
 }

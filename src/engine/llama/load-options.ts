@@ -1,6 +1,6 @@
 /** The engine's load options: their ranges (checked at `loadModel`) and defaults. */
 import { z } from "zod";
-import { AtlasError, validateOptionFields, type FieldSpec } from "../../core/index.js";
+import { AtlasError, validateOptionFields, type FieldSpec, type ValidateOptions } from "../../core/index.js";
 import type { LoadModelOptions } from "../types.js";
 
 export const LOAD_DEFAULTS = {
@@ -57,8 +57,8 @@ const LOAD_FIELDS = {
  * Checks load options (ranges, known names, combinations).
  * @throws AtlasError BAD_ARGUMENT naming the field
  */
-export function validateLoadOptions(input: unknown): LoadModelOptions {
-  const options = validateOptionFields<LoadModelOptions>(LOAD_FIELDS, input, "load option", {});
+export function validateLoadOptions(input: unknown, validate: ValidateOptions = {}): LoadModelOptions {
+  const options = validateOptionFields<LoadModelOptions>(LOAD_FIELDS, input, "load option", validate);
   if (options.batchInvariant === true) {
     if (options.flashAttention === "off")
       conflict("flashAttention", "batch-invariant mode needs flash attention; leave flashAttention unset");
