@@ -1,4 +1,8 @@
-/** Log-probability helpers over a logits vector, in float64 for stable sums over a 256k vocabulary. */
+/**
+ * Log-probability helpers over a logits vector. `reduceLogits` (WebAssembly SIMD) is what scoring uses;
+ * `logSumExp`/`argmax` are the plain float64 references it is tested against.
+ */
+export { reduceLogits } from "./wasm/log-softmax-kernel.js";
 
 /** log Σ exp(logits). */
 export function logSumExp(logits: Float32Array): number {

@@ -2,7 +2,7 @@
 import type { LlamaApi, NativePointer } from "../../native/llama-api.js";
 import { nativeFloats } from "../../native/views.js";
 import { AsyncQueue } from "../async-queue.js";
-import { logSumExp, topLogprobs } from "../log-softmax.js";
+import { reduceLogits, topLogprobs } from "../log-softmax.js";
 import { TokenTextStream } from "../token-text-stream.js";
 import type { FinishReason, GenerateOptions, GenerationChunk, GenerationResult } from "../types.js";
 import type { NativeModel } from "./native-model.js";
@@ -89,7 +89,7 @@ export class GenerateTask extends Task {
     const chunk: GenerationChunk = { text, token };
     if (this.options.logprobs !== undefined) {
       const logits = nativeFloats(api.get_logits_ith(ctx, index), model.meta.vocabSize);
-      const lse = logSumExp(logits);
+      const { lse } = reduceLogits(logits);
       chunk.logprob = logits[token]! - lse;
       chunk.topLogprobs = topLogprobs(logits, this.options.logprobs, lse);
     }

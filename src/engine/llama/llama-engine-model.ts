@@ -9,7 +9,7 @@ import {
 import type { LlamaApi, NativePointer } from "../../native/llama-api.js";
 import type { CpuThreadpool } from "../../native/cpu-threadpool.js";
 import type { NativeBatch } from "../../native/native-batch.js";
-import { argmax, logSumExp } from "../log-softmax.js";
+import { reduceLogits } from "../log-softmax.js";
 import type {
   ContinuationScore,
   EngineModel,
@@ -157,8 +157,7 @@ export class LlamaEngineModel implements EngineModel {
         tokens: ctx,
         wants: (p) => p === ctx.length - 1,
         onLogits: (_p, logits) => {
-          const lse = logSumExp(logits);
-          const best = argmax(logits);
+          const { lse, best } = reduceLogits(logits);
           conts.forEach((c, i) => record(i, logits, c[0]!, lse, best));
         },
         counted: true,
@@ -172,8 +171,10 @@ export class LlamaEngineModel implements EngineModel {
           request: { kind: "copy", source: holder, length: ctx.length, owner },
           tokens: [...ctx, ...c.slice(0, -1)],
           wants: (p) => p >= ctx.length,
-          onLogits: (p, logits) =>
-            record(i, logits, c[p - ctx.length + 1]!, logSumExp(logits), argmax(logits)),
+          onLogits: (p, logits) => {
+            const { lse, best } = reduceLogits(logits);
+            record(i, logits, c[p - ctx.length + 1]!, lse, best);
+          },
           counted: false,
         });
         this.scheduler.submit(t);
