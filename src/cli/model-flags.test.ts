@@ -31,6 +31,17 @@ describe("model flags", () => {
       /--ctx-size must be a whole number from 16/,
     );
     expect(() => loadOptionsFrom("run", { gpu: "tpu" })).toThrow(/--gpu must be one of auto, cpu/);
+    expect(
+      loadOptionsFrom("run", {
+        "threads-batch": "1",
+        "thread-poll": "50",
+        mlock: true,
+        "batch-invariant": true,
+      }),
+    ).toEqual({ threadsBatch: 1, threadPoll: 50, mlock: true, batchInvariant: true });
+    expect(() => loadOptionsFrom("run", { "thread-poll": "101" })).toThrow(
+      /--thread-poll must be a whole number from 0 to 100/,
+    );
     expect(() => loadOptionsFrom("run", { "gpu-layers": "-1" })).toThrow(/--gpu-layers/);
   });
 

@@ -19,6 +19,10 @@ export const LOAD_FLAGS = {
   "gpu-layers": { type: "string" },
   "ctx-size": { type: "string" },
   threads: { type: "string" },
+  "threads-batch": { type: "string" },
+  "thread-poll": { type: "string" },
+  mlock: { type: "boolean" },
+  "batch-invariant": { type: "boolean" },
   lora: { type: "string", multiple: true },
   quant: { type: "string" },
 } as const;
@@ -50,6 +54,10 @@ export const LOAD_FLAGS_HELP = `Model options:
   --gpu-layers N|max                 layers to offload to the GPU (default max)
   --ctx-size N                       context window in tokens (default min(model's, 4096))
   --threads N                        CPU threads (default: number of cores)
+  --threads-batch N                  CPU threads for prompt evaluation (default: --threads)
+  --thread-poll 0-100                how long idle llama.cpp threads spin (default 0: they sleep)
+  --mlock                            keep the weights locked in RAM (never paged out)
+  --batch-invariant                  results that depend only on the request (slower; docs/engine.md)
   --lora FILE[:SCALE]                apply a LoRA adapter (GGUF); repeatable
   --quant TYPE                       quantization for hub models / checkpoint folders (default q4_k_m)`;
 
@@ -80,6 +88,8 @@ const LOAD_FLAG_NAMES = {
   gpuLayers: "--gpu-layers",
   contextSize: "--ctx-size",
   threads: "--threads",
+  threadsBatch: "--threads-batch",
+  threadPoll: "--thread-poll",
   lora: "--lora",
 } as const;
 
@@ -118,6 +128,10 @@ export function loadOptionsFrom(command: string, values: ParsedValues<typeof LOA
   if (layers !== undefined) options.gpuLayers = layers === "max" ? "max" : numeric(layers);
   if (values["ctx-size"] !== undefined) options.contextSize = numeric(values["ctx-size"]);
   if (values.threads !== undefined) options.threads = numeric(values.threads);
+  if (values["threads-batch"] !== undefined) options.threadsBatch = numeric(values["threads-batch"]);
+  if (values["thread-poll"] !== undefined) options.threadPoll = numeric(values["thread-poll"]);
+  if (values.mlock === true) options.mlock = true;
+  if (values["batch-invariant"] === true) options.batchInvariant = true;
   if (values.lora !== undefined) options.lora = values.lora.map((l) => parseLora(command, l));
   let checked: AtlasLoadOptions;
   try {

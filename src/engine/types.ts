@@ -29,8 +29,17 @@ export interface LoadModelOptions {
   sequences?: number;
   /** Tokens per llama_decode call; default 512. */
   batchSize?: number;
-  /** CPU threads; default the machine's cores. */
+  /** CPU threads for generation steps; default the machine's cores (`ATLAS_THREADS`). */
   threads?: number;
+  /** CPU threads for prompt evaluation; default `threads`. */
+  threadsBatch?: number;
+  /**
+   * How long idle llama.cpp threads spin before sleeping, 0–100 (ggml's poll level). Default 0: spinning
+   * threads would compete with the JavaScript thread between decodes (docs/engine.md "Threads").
+   */
+  threadPoll?: number;
+  /** Scheduling priority of llama.cpp's threads. Default "normal"; "high"/"realtime" may need privileges. */
+  threadPriority?: "low" | "normal" | "medium" | "high" | "realtime";
   lora?: LoraAdapter[];
   /**
    * Requests that may wait for a free sequence; one more is refused at once with `AtlasError("BUSY")`

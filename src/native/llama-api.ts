@@ -130,6 +130,7 @@ export const ThreadpoolParams = koffi.struct("ggml_threadpool_params", {
 export interface ThreadpoolParamsValue {
   n_threads: number;
   poll: number;
+  prio: number;
   [field: string]: unknown;
 }
 

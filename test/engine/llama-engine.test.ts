@@ -179,6 +179,28 @@ describe("llama.cpp engine requests", () => {
     await ok.dispose();
   });
 
+  it("runs with separate prompt and generation threadpools, spinning or not, with the same results", async () => {
+    const path = await (await tinyModel()).gguf("f32");
+    const outputs = [];
+    for (const options of [
+      { threads: 2, threadsBatch: 1, threadPoll: 50, threadPriority: "normal" },
+      { threads: 1, threadsBatch: 2, threadPoll: 0 },
+    ] as const) {
+      const model = await engine.loadModel(path, {
+        gpu: "cpu",
+        contextSize: 128,
+        sequences: 1,
+        kvCacheType: "f32",
+        ...options,
+      });
+      const prompt = model.tokenize(PROMPTS[2]!, { parseSpecial: true });
+      outputs.push((await model.generate(prompt, { temperature: 0, maxTokens: 12 }).result).tokens);
+      await model.dispose();
+    }
+    expect(outputs[0]).toHaveLength(12);
+    expect(outputs[1]).toEqual(outputs[0]);
+  });
+
   it("constrains output with a GBNF grammar and refuses one llama.cpp cannot parse", async () => {
     const path = await (await tinyModel()).gguf("f32");
     const model = await engine.loadModel(path, { gpu: "cpu", contextSize: 128, sequences: 1 });

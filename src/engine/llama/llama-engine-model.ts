@@ -28,7 +28,7 @@ import { Scheduler } from "./scheduler.js";
 export interface NativeResources {
   ctx: NativePointer;
   adapters: NativePointer[];
-  threadpool: CpuThreadpool | undefined;
+  threadpools: CpuThreadpool[];
   batch: NativeBatch | undefined;
 }
 
@@ -260,7 +260,7 @@ export class LlamaEngineModel implements EngineModel {
 /** Frees a context's native resources: the context first (it uses the rest), then the others. */
 export function freeResources(api: LlamaApi, r: NativeResources): void {
   api.free(r.ctx);
-  r.threadpool?.dispose();
+  for (const pool of r.threadpools) pool.dispose();
   for (const adapter of r.adapters) api.adapter_lora_free(adapter);
   r.batch?.dispose();
 }

@@ -67,6 +67,7 @@ function createModel(
     ? Math.max(MAX_INVARIANT_CHUNK + 1, sequences + spares)
     : (options.batchSize ?? LOAD_DEFAULTS.batchSize);
   const threads = options.threads ?? defaultThreads();
+  const threadsBatch = options.threadsBatch ?? threads;
   const unifiedKv = invariant ? false : (options.unifiedKv ?? true);
   const params = api.context_default_params();
   params.n_ctx = contextSize * (sequences + spares);
@@ -74,7 +75,7 @@ function createModel(
   params.n_ubatch = invariant ? batchSize : Math.min(batchSize, 512);
   params.n_seq_max = sequences + spares;
   params.n_threads = threads;
-  params.n_threads_batch = threads;
+  params.n_threads_batch = threadsBatch;
   params.kv_unified = unifiedKv;
   params.swa_full = true;
   params.flash_attn_type = FLASH[invariant ? "on" : (options.flashAttention ?? "auto")];
@@ -90,11 +91,14 @@ function createModel(
       { where: path, hint: "try a smaller --ctx-size or fewer parallel sequences" },
     );
   }
-  const resources: NativeResources = { ctx, adapters: [], threadpool: undefined, batch: undefined };
+  const resources: NativeResources = { ctx, adapters: [], threadpools: [], batch: undefined };
   try {
-    resources.threadpool = createCpuThreadpool(llama, threads);
-    if (resources.threadpool !== undefined)
-      api.attach_threadpool(ctx, resources.threadpool.pointer, resources.threadpool.pointer);
+    const pool = { poll: options.threadPoll ?? 0, priority: options.threadPriority ?? "normal" };
+    const generation = createCpuThreadpool(llama, threads, pool);
+    const prompt = threadsBatch === threads ? generation : createCpuThreadpool(llama, threadsBatch, pool);
+    for (const p of new Set([generation, prompt])) if (p !== undefined) resources.threadpools.push(p);
+    if (generation !== undefined && prompt !== undefined)
+      api.attach_threadpool(ctx, generation.pointer, prompt.pointer);
     applyLora(llama, model, ctx, options, resources.adapters);
     resources.batch = new NativeBatch(api, batchSize);
     const info = modelInfo(llama, model, path, gpuLayers, { contextSize, sequences, threads, options });

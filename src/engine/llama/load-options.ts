@@ -37,6 +37,12 @@ const LOAD_FIELDS = {
     what: "a whole number from 1 to 65536",
   },
   threads: { schema: z.number().int().min(1).max(1024), what: "a whole number from 1 to 1024" },
+  threadsBatch: { schema: z.number().int().min(1).max(1024), what: "a whole number from 1 to 1024" },
+  threadPoll: { schema: z.number().int().min(0).max(100), what: "a whole number from 0 to 100" },
+  threadPriority: {
+    schema: z.enum(["low", "normal", "medium", "high", "realtime"]),
+    what: "one of low, normal, medium, high, realtime",
+  },
   lora: {
     schema: z.array(
       z.object({ path: z.string().min(1), scale: z.number().min(-100).max(100).optional() }).strict(),
