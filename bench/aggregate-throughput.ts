@@ -14,6 +14,8 @@ export async function aggregateThroughput(
 ): Promise<number> {
   const bos = model.info.tokens.bos!;
   const base = Math.floor(model.info.vocabSize / 2);
+  // Like llama-batched-bench, generate exactly `tokens` tokens: an end token must not stop a sequence early.
+  const noEnd = Object.fromEntries(model.info.tokens.endOfGeneration.map((t) => [t, -100]));
   const results = await Promise.all(
     Array.from(
       { length: n },
@@ -22,6 +24,7 @@ export async function aggregateThroughput(
           maxTokens: tokens + 1,
           temperature: 0,
           cachePrompt: false,
+          logitBias: noEnd,
         }).result,
     ),
   );

@@ -4,17 +4,16 @@
  * conditions and the median tames the outliers). Generation-phase throughput with 1, 2 and 4 sequences,
  * 64 new tokens each after a 2-token prompt, flash attention on, same thread count.
  *
- *   npx tsx bench/batched.ts --model /tmp/atlas-2b-q4_k_m.gguf --batched-bench /path/to/llama-batched-bench [--rounds 5]
+ *   npx tsx bench/batched.ts --model /tmp/atlas-2b-q4_k_m.gguf --batched-bench /path/to/llama-batched-bench --out /tmp/batched.json [--rounds 6]
  *
- * Writes bench/results/batched-<date>.json.
+ * Writes the JSON to --out (never overwriting a file): per-round rates and median/min/max per side.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { aggregateThroughput } from "./aggregate-throughput.js";
-import { median, runLlamaBatchedBench } from "./llama-batched-bench.js";
-import { machineInfo } from "./machine.js";
+import { runLlamaBatchedBench } from "./llama-batched-bench.js";
+import { checkOutput, summarize, writeReport } from "./report.js";
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +23,7 @@ const { values } = parseArgs({
     gpu: { type: "string", default: "cpu" },
     rounds: { type: "string", default: "5" },
     child: { type: "boolean" },
+    out: { type: "string" },
   },
 });
 if (values.model === undefined) throw new Error("--model <gguf> is required");
@@ -53,6 +53,7 @@ async function atlasRound(): Promise<number[]> {
 if (values.child === true) {
   process.stdout.write(`RESULT ${JSON.stringify(await atlasRound())}\n`);
 } else {
+  const out = checkOutput(values.out);
   if (values["batched-bench"] === undefined)
     throw new Error("--batched-bench <path to llama-batched-bench> is required");
   const root = resolve(new URL("..", import.meta.url).pathname);
@@ -99,23 +100,18 @@ if (values.child === true) {
   }
   const summary = Object.fromEntries(
     PARALLEL.map((n, i) => {
-      const a = median(atlas.map((r) => r[i]!));
-      const l = median(llama.map((r) => r[i]!));
-      return [`n${n}`, { atlas: a, llamaBatchedBench: l, ratio: Math.round((a / l) * 100) / 100 }];
+      const a = summarize(atlas.map((r) => r[i]!));
+      const l = summarize(llama.map((r) => r[i]!));
+      return [`n${n}`, { atlas: a, llamaBatchedBench: l, ratioOfMedians: a.median / l.median }];
     }),
   );
   console.log(summary);
-  const output = {
+  writeReport(out, {
     benchmark: "batched",
-    machine: machineInfo(),
     model,
     threads,
     tokens: TOKENS,
     rounds: { atlas, llama },
-    medians: summary,
-  };
-  mkdirSync(join(root, "bench", "results"), { recursive: true });
-  const file = join(root, "bench", "results", `batched-${output.machine.date.slice(0, 10)}.json`);
-  writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
-  console.log(`wrote ${file}`);
+    summary,
+  });
 }

@@ -7,17 +7,17 @@
  *   - node-llama-cpp called directly: the same;
  *   - llama.cpp's `llama-batched-bench` (if --batched-bench is given): the anchor for batched decoding.
  *
- *   npx tsx bench/engine.ts --model /tmp/atlas-2b-q4_k_m.gguf [--threads 2] [--batched-bench PATH]
+ *   npx tsx bench/engine.ts --model /tmp/atlas-2b-q4_k_m.gguf --out /tmp/engine.json [--threads 2] [--batched-bench PATH]
  *
- * Writes bench/results/engine-<date>.json.
+ * Writes the JSON to --out (never overwriting a file). Single-stream generation is compared with llama.cpp's
+ * own tool like for like in bench/stability.ts (tg128 vs `llama-bench -n 128`, many alternating rounds).
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { aggregateThroughput } from "./aggregate-throughput.js";
-import { median, runLlamaBatchedBench } from "./llama-batched-bench.js";
-import { machineInfo } from "./machine.js";
+import { runLlamaBatchedBench } from "./llama-batched-bench.js";
+import { checkOutput, summarize, writeReport } from "./report.js";
 
 const { values } = parseArgs({
   options: {
@@ -29,9 +29,11 @@ const { values } = parseArgs({
     repeats: { type: "string", default: "3" },
     "unified-kv": { type: "string", default: "true" },
     skip: { type: "string", multiple: true },
+    out: { type: "string" },
   },
 });
 const unifiedKv = values["unified-kv"] !== "false";
+const out = values.part === undefined ? checkOutput(values.out) : "";
 const skip = new Set(values.skip ?? []);
 if (values.model === undefined) throw new Error("--model <gguf> is required");
 const model = values.model;
@@ -92,20 +94,20 @@ async function atlasPart(): Promise<Record<string, unknown>> {
     flashAttention: "on",
     unifiedKv,
   });
-  const aggregate: Record<string, number> = {};
+  const aggregate: Record<string, unknown> = {};
   for (const n of PARALLEL) {
     const runs: number[] = [];
     for (let r = 0; r <= repeats; r++) {
       const rate = await aggregateThroughput(m, n, BATCH_TOKENS, r);
       if (r > 0) runs.push(rate);
     }
-    aggregate[`n${n}`] = median(runs);
+    aggregate[`n${n}`] = summarize(runs);
   }
   await m.dispose();
   return {
-    pp512: median(pp),
-    tg128: median(tg),
-    ttftMs: median(ttft),
+    pp512: summarize(pp),
+    tg128: summarize(tg),
+    ttftMs: summarize(ttft),
     chatPromptTokens: chat.length,
     aggregate,
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -178,7 +180,7 @@ async function nodeLlamaCppPart(): Promise<Record<string, unknown>> {
     batchSize: 512,
   });
   const seqs = [ctx.getSequence(), ctx.getSequence(), ctx.getSequence(), ctx.getSequence()];
-  const aggregate: Record<string, number> = {};
+  const aggregate: Record<string, unknown> = {};
   for (const n of PARALLEL) {
     const runs: number[] = [];
     for (let r = 0; r <= repeats; r++) {
@@ -191,14 +193,14 @@ async function nodeLlamaCppPart(): Promise<Record<string, unknown>> {
       const tokens = results.reduce((sum, x) => sum + x.produced - 1, 0);
       if (r > 0) runs.push((tokens * 1000) / span);
     }
-    aggregate[`n${n}`] = median(runs);
+    aggregate[`n${n}`] = summarize(runs);
   }
   await ctx.dispose();
   await m.dispose();
   return {
-    pp512: median(pp),
-    tg128: median(tg),
-    ttftMs: median(ttft),
+    pp512: summarize(pp),
+    tg128: summarize(tg),
+    ttftMs: summarize(ttft),
     aggregate,
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
   };
@@ -244,11 +246,11 @@ if (values.part !== undefined) {
   console.log("node-llama-cpp", direct);
   const anchor = values["batched-bench"] === undefined ? undefined : batchedBench(values["batched-bench"]);
   if (anchor !== undefined) console.log("llama-batched-bench", anchor);
-  const ratio = (a: unknown, b: unknown): number => Math.round((Number(a) / Number(b)) * 100) / 100;
-  const atlasAgg = atlas["aggregate"] as Record<string, number>;
-  const output = {
+  const med = (x: unknown): number => (x as { median: number }).median;
+  const ratio = (a: unknown, b: unknown): number => med(a) / med(b);
+  const atlasAgg = atlas["aggregate"] as Record<string, unknown>;
+  writeReport(out, {
     benchmark: "engine",
-    machine: machineInfo(),
     model,
     threads,
     flashAttention: true,
@@ -263,12 +265,8 @@ if (values.part !== undefined) {
       ...(anchor === undefined
         ? {}
         : Object.fromEntries(
-            PARALLEL.map((n) => [`batched_n${n}_atlas_vs_llama`, ratio(atlasAgg[`n${n}`], anchor[`n${n}`])]),
+            PARALLEL.map((n) => [`batched_n${n}_atlas_vs_llama`, med(atlasAgg[`n${n}`]) / anchor[`n${n}`]!]),
           )),
     },
-  };
-  mkdirSync(join(root, "bench", "results"), { recursive: true });
-  const file = join(root, "bench", "results", `engine-${output.machine.date.slice(0, 10)}.json`);
-  writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
-  console.log(`wrote ${file}`, output.ratios);
+  });
 }

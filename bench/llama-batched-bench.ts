@@ -38,9 +38,3 @@ export function runLlamaBatchedBench(o: BatchedBenchOptions): number[] {
   }
   return o.parallel.map((n) => byCount.get(n) ?? Number.NaN);
 }
-
-/** The middle value (upper middle for an even count). */
-export function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}

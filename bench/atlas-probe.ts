@@ -1,0 +1,54 @@
+/**
+ * One measured atlas run in a fresh process (what a user's `atlas run` would see), for the alternating
+ * benchmarks: loads the model, warms up, then measures single-stream generation (`--mode tg`, like
+ * `llama-bench -n N`) or aggregate generation with N sequences (`--mode batched`, like
+ * `llama-batched-bench -npl N`). Prints one JSON line.
+ *
+ *   npx tsx bench/atlas-probe.ts --model M --mode tg --tokens 128 [--threads 2] [--poll 0] [--invariant]
+ */
+import { parseArgs } from "node:util";
+import { LlamaEngine } from "../src/engine/index.js";
+import { aggregateThroughput } from "./aggregate-throughput.js";
+
+const { values } = parseArgs({
+  options: {
+    model: { type: "string" },
+    mode: { type: "string", default: "tg" },
+    tokens: { type: "string", default: "128" },
+    parallel: { type: "string", default: "4" },
+    threads: { type: "string", default: "2" },
+    poll: { type: "string", default: "0" },
+    invariant: { type: "boolean", default: false },
+    gpu: { type: "string", default: "cpu" },
+  },
+});
+const tokens = Number(values.tokens);
+const parallel = values.mode === "tg" ? 1 : Number(values.parallel);
+const model = await new LlamaEngine().loadModel(values.model!, {
+  gpu: values.gpu as "cpu",
+  threads: Number(values.threads),
+  threadPoll: Number(values.poll),
+  contextSize: 1024,
+  sequences: parallel,
+  ...(values.invariant ? { batchInvariant: true } : { flashAttention: "on" as const }),
+});
+const bos = model.info.tokens.bos!;
+await model.generate([bos], { maxTokens: 4, temperature: 0, cachePrompt: false }).result;
+let rate: number;
+if (values.mode === "tg") {
+  // Like llama-bench's tg: N tokens after BOS, rate over the generated tokens.
+  const noEnd = Object.fromEntries(model.info.tokens.endOfGeneration.map((t) => [t, -100]));
+  const r = await model.generate([bos], {
+    maxTokens: tokens + 1,
+    temperature: 0,
+    cachePrompt: false,
+    logitBias: noEnd,
+  }).result;
+  rate = r.stats.tokensPerSecond;
+} else {
+  rate = await aggregateThroughput(model, parallel, tokens);
+}
+await model.dispose();
+process.stdout.write(
+  `${JSON.stringify({ rate, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
+);
