@@ -198,6 +198,11 @@ export interface LlamaApi {
   ggml_backend_dev_backend_reg: NativeFn<[NativePointer], NativePointer | null>;
   ggml_backend_reg_get_proc_address: NativeFn<[NativePointer, string], NativePointer | null>;
   ggml_threadpool_params_default: NativeFn<[number], ThreadpoolParamsValue>;
+  ggml_quantize_chunk: NativeFn<
+    [number, Float32Array, Uint8Array, number, number, number, null],
+    number | bigint
+  >;
+  ggml_row_size: NativeFn<[number, number], number | bigint>;
   attach_threadpool: NativeFn<[NativePointer, NativePointer, NativePointer], void>;
 
   model_default_params: NativeFn<[], ModelParamsValue>;
@@ -276,6 +281,9 @@ const PROTOTYPES: Record<keyof LlamaApi, string> = {
   ggml_backend_reg_get_proc_address:
     "void *ggml_backend_reg_get_proc_address(ggml_backend_reg *reg, const char *name)",
   ggml_threadpool_params_default: "ggml_threadpool_params ggml_threadpool_params_default(int n_threads)",
+  ggml_quantize_chunk:
+    "size_t ggml_quantize_chunk(int type, const float *src, void *dst, int64_t start, int64_t nrows, int64_t n_per_row, const float *imatrix)",
+  ggml_row_size: "size_t ggml_row_size(int type, int64_t ne)",
   attach_threadpool:
     "void llama_attach_threadpool(llama_context *ctx, void *threadpool, void *threadpool_batch)",
 
