@@ -9,13 +9,20 @@
  */
 import type { Hash } from "node:crypto";
 import { mkdir, open, rename, rm, stat, truncate } from "node:fs/promises";
-import { AtlasError, ioError, isAtlasError, systemErrorCode } from "../core/index.js";
+import {
+  AtlasError,
+  acquireLock,
+  ioError,
+  isAtlasError,
+  systemErrorCode,
+  type LockHolder,
+  type LockOptions,
+} from "../core/index.js";
 import { abortedError, backoffDelay, isAborted, sleep, type RetryOptions } from "./backoff.js";
 import { hashFilePrefix, newBlobHash, type BlobAlgorithm } from "./blob-digest.js";
 import { normalizeEtag, type RepoCachePaths } from "./cache-layout.js";
 import { createHubFetch, networkReason, type RetryEvent } from "./hub-fetch.js";
 import type { HubRequestContext } from "./hub-error.js";
-import { acquireLock, type LockHolder, type LockOptions } from "./lock-file.js";
 
 /** What the finished file must be. */
 export interface BlobExpectation {

@@ -4,6 +4,7 @@
  * in the cache (downloaded by Python or by us) are not fetched again; offline mode makes no request.
  */
 import { rm, stat } from "node:fs/promises";
+import type { LockOptions } from "../core/index.js";
 import { hfEndpoint, hfHubCache, hfOffline } from "../config/index.js";
 import type { RetryOptions } from "./backoff.js";
 import { blobDigest } from "./blob-digest.js";
@@ -14,7 +15,6 @@ import { findCachedSnapshot } from "./find-cached-snapshot.js";
 import type { RetryEvent } from "./hub-fetch.js";
 import { linkSnapshotFile } from "./link-snapshot-file.js";
 import { listRepoFiles, type RepoFile } from "./list-repo-files.js";
-import type { LockOptions } from "./lock-file.js";
 import { mapLimit } from "./map-limit.js";
 import { resolveRevision } from "./resolve-revision.js";
 import { resolveToken } from "./resolve-token.js";

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { readFile, readdir, realpath, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { AtlasError, ioError } from "../core/index.js";
+import { AtlasError, ioError, withLock } from "../core/index.js";
 import {
   convertModel,
   type ConvertOptions,
@@ -15,7 +15,6 @@ import {
   type ConvertResult,
   type OutputType,
 } from "../convert/index.js";
-import { withLock } from "../hub/index.js";
 import { writeJsonAtomically } from "./manifest.js";
 
 /** The converter's signature (injectable so tests of the store can use a fake). */
@@ -115,6 +114,7 @@ export async function convertLocalCheckpoint(
       timeoutMs: options.lockTimeoutMs ?? 3 * 3600_000,
       signal: options.signal,
       purpose: `conversion of ${print.folder} to ${options.quant}`,
+      pruneFolder: true,
       ...(options.onWait === undefined ? {} : { onWait: () => options.onWait?.() }),
     },
     async () => {

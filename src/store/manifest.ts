@@ -3,11 +3,8 @@
  * Read-modify-write happens under `.locks/manifest.lock` and the file is replaced atomically, so two
  * pulls of different quants of the same commit never lose each other's entry.
  */
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
-import { ioError, systemErrorCode } from "../core/index.js";
-import { withLock } from "../hub/index.js";
+import { readFile, rm } from "node:fs/promises";
+import { ioError, systemErrorCode, withLock, writeFileAtomic } from "../core/index.js";
 import { storePaths } from "./store-layout.js";
 
 /** Version of the manifest format. */
@@ -80,15 +77,7 @@ export async function readManifest(path: string): Promise<ModelManifest | undefi
 
 /** Writes `value` as JSON to `path` atomically (temp file + rename). */
 export async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
-  const temp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(temp, `${JSON.stringify(value, null, 2)}\n`);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw ioError("cannot write", path, error);
-  }
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /**
@@ -105,7 +94,7 @@ export async function updateManifest(
   const path = paths.manifest(repo, sha);
   return withLock(
     paths.manifestLock(repo, sha),
-    { timeoutMs: 60_000, purpose: "manifest update" },
+    { timeoutMs: 60_000, purpose: "manifest update", pruneFolder: true },
     async () => {
       const current = await readManifest(path);
       const next = change(current);

@@ -4,7 +4,7 @@
  * resolve the revision (and not even that offline or for a sha).
  */
 import { stat } from "node:fs/promises";
-import { AtlasError } from "../core/index.js";
+import { AtlasError, withLock } from "../core/index.js";
 import { atlasHome as defaultAtlasHome, hfEndpoint, hfHubCache, hfOffline } from "../config/index.js";
 import {
   OUTPUT_TYPES,
@@ -20,7 +20,6 @@ import {
   repoCachePaths,
   resolveRevision,
   resolveToken,
-  withLock,
   type RetryEvent,
   type DownloadSnapshotOptions,
   type SnapshotProgress,
@@ -275,7 +274,13 @@ export async function pullModel(options: PullModelOptions): Promise<PullResult> 
   let convertedNow = false;
   const entry = await withLock(
     paths.quantLock(repo, commit, type),
-    { timeoutMs: lockTimeoutMs, signal: options.signal, purpose: `conversion of ${repo} to ${type}`, onWait },
+    {
+      timeoutMs: lockTimeoutMs,
+      signal: options.signal,
+      purpose: `conversion of ${repo} to ${type}`,
+      onWait,
+      pruneFolder: true,
+    },
     async (): Promise<ManifestQuant> => {
       const existing = await findPresentEntry(home, repo, commit, { quant: type });
       if (existing !== undefined) return existing;

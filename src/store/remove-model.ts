@@ -1,9 +1,8 @@
 /** `atlas rm`: delete stored GGUFs (the HF cache, which Python may share, is left alone). */
 import { readdir, rm, rmdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import { AtlasError } from "../core/index.js";
+import { AtlasError, withLock } from "../core/index.js";
 import { atlasHome as defaultAtlasHome } from "../config/index.js";
-import { withLock } from "../hub/index.js";
 import { listModels, type StoredModel } from "./list-models.js";
 import { updateManifest } from "./manifest.js";
 import { parseModelRef } from "./model-ref.js";
@@ -99,7 +98,11 @@ export async function removeModel(model: string, options: RemoveModelOptions = {
   for (const target of targets) {
     await withLock(
       paths.quantLock(target.id, target.sha, target.quant),
-      { timeoutMs: options.lockTimeoutMs ?? 5000, purpose: `removal of ${target.id} ${target.quant}` },
+      {
+        timeoutMs: options.lockTimeoutMs ?? 5000,
+        purpose: `removal of ${target.id} ${target.quant}`,
+        pruneFolder: true,
+      },
       async () => {
         await updateManifest(home, target.id, target.sha, (m) => {
           if (m === undefined) return undefined;

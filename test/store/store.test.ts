@@ -3,7 +3,7 @@ import { cp, readdir, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAtlasError } from "../../src/core/index.js";
-import { acquireLock } from "../../src/hub/index.js";
+import { acquireLock } from "../../src/core/index.js";
 import {
   listModels,
   pullModel,
