@@ -1,0 +1,77 @@
+/**
+ * Runs `atlas …` as a real process (from the sources, through tsx): what the in-process runner cannot
+ * show — stdio that fails (a full device, a closed pipe), signals, several processes at once.
+ */
+import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
+import { closeSync, existsSync, openSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const ENTRY = fileURLToPath(new URL("./cli-entry.ts", import.meta.url));
+
+/** True where /dev/full exists (Linux): writes to it fail with ENOSPC. */
+export const HAVE_DEV_FULL = existsSync("/dev/full");
+
+/** How a child ended, with what it wrote to the streams that were pipes. */
+export interface SpawnedRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** True when it had to be killed after `timeoutMs`: it hung. */
+  hung: boolean;
+}
+
+export interface SpawnCliOptions {
+  env?: Record<string, string | undefined>;
+  /** "full": /dev/full; "closed": a pipe whose reading end is closed at once; default a pipe we read. */
+  stdout?: "pipe" | "full" | "closed";
+  stderr?: "pipe" | "full" | "closed";
+  /** Text written to stdin (default: stdin is empty). */
+  stdin?: string;
+  /** Kill the child after this long and report `hung` (default 60 s). */
+  timeoutMs?: number;
+  /** Called once the child runs (to send it signals). */
+  onSpawn?: (child: ChildProcess) => void;
+  /** Called with each chunk of stderr while it runs. */
+  onStderr?: (chunk: string) => void;
+}
+
+/** Spawns the CLI with `argv`. */
+export function spawnCli(argv: string[], options: SpawnCliOptions = {}): Promise<SpawnedRun> {
+  const fds: number[] = [];
+  const stdio = (kind: "pipe" | "full" | "closed" | undefined): StdioOptions[number] => {
+    if (kind !== "full") return "pipe";
+    const fd = openSync("/dev/full", "w");
+    fds.push(fd);
+    return fd;
+  };
+  const child = spawn(process.execPath, ["--import", "tsx", ENTRY, ...argv], {
+    env: { ...process.env, ...options.env },
+    stdio: ["pipe", stdio(options.stdout), stdio(options.stderr)],
+  });
+  for (const fd of fds) closeSync(fd);
+  let stdout = "";
+  let stderr = "";
+  if (options.stdout === "closed") child.stdout?.destroy();
+  else child.stdout?.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  if (options.stderr === "closed") child.stderr?.destroy();
+  else
+    child.stderr?.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+      options.onStderr?.(d);
+    });
+  child.stdin?.end(options.stdin ?? "");
+  options.onSpawn?.(child);
+  let hung = false;
+  const timer = setTimeout(() => {
+    hung = true;
+    child.kill("SIGKILL");
+  }, options.timeoutMs ?? 60_000);
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, hung });
+    });
+  });
+}
