@@ -10,6 +10,7 @@ import {
   OUTPUT_TYPES,
   convertModel,
   parseOutputType,
+  readGguf,
   type ConvertProgress,
   type OutputType,
 } from "../convert/index.js";
@@ -116,7 +117,9 @@ async function pullLocal(options: PullModelOptions, path: string, atlasHome: str
     sha: undefined,
     downloadedBytes: 0,
   };
-  if (info.isFile())
+  if (info.isFile()) {
+    // Only a valid GGUF is a model: the same check (and error) as `atlas inspect`.
+    await readGguf(path);
     return {
       ...base,
       quant: "gguf",
@@ -126,6 +129,7 @@ async function pullLocal(options: PullModelOptions, path: string, atlasHome: str
       source: "local",
       snapshot: undefined,
     };
+  }
   const quant = parseQuant(options.quant ?? DEFAULT_QUANT);
   const local = await convertLocalCheckpoint({
     folder: path,

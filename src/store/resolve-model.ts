@@ -2,10 +2,10 @@
  * `resolveModel`: what `atlas run` / `atlas serve` call to turn what the user typed into a GGUF path.
  * Never touches the network: hub models must have been pulled.
  */
-import { open, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { AtlasError } from "../core/index.js";
 import { atlasHome as defaultAtlasHome } from "../config/index.js";
-import type { ConvertProgress } from "../convert/index.js";
+import { readGguf, type ConvertProgress } from "../convert/index.js";
 import { convertLocalCheckpoint, type ConvertFn } from "./convert-local-checkpoint.js";
 import { listModels } from "./list-models.js";
 import { parseModelRef } from "./model-ref.js";
@@ -38,16 +38,6 @@ export interface ResolvedModel {
   quant?: string;
 }
 
-async function isGguf(path: string): Promise<boolean> {
-  const handle = await open(path, "r");
-  try {
-    const { bytesRead, buffer } = await handle.read(Buffer.alloc(4), 0, 4, 0);
-    return bytesRead === 4 && buffer.toString("latin1") === "GGUF";
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * Resolves `model`:
  * - an existing `.gguf` file → itself;
@@ -55,8 +45,8 @@ async function isGguf(path: string): Promise<boolean> {
  *   while the folder is unchanged);
  * - an alias / `org/name[:quant]` → the store entry (newest commit with the requested or default quant,
  *   else the newest of any quant when none was requested).
- * @throws AtlasError NOT_FOUND "model 'x' is not downloaded — run `atlas pull x`"; BAD_ARGUMENT for a
- *   file that is not a GGUF.
+ * @throws AtlasError NOT_FOUND "model 'x' is not downloaded — run `atlas pull x`"; INVALID_MODEL for a
+ *   file that is not a valid GGUF (the same error `inspectModel` gives for it).
  * @example const { path } = await resolveModel("atlas-chat:2b");
  */
 export async function resolveModel(model: string, options: ResolveModelOptions = {}): Promise<ResolvedModel> {
@@ -66,11 +56,8 @@ export async function resolveModel(model: string, options: ResolveModelOptions =
     const info = await stat(ref.path).catch(() => undefined);
     if (info === undefined) throw new AtlasError("NOT_FOUND", "no such file or folder", { where: ref.path });
     if (info.isFile()) {
-      if (!(await isGguf(ref.path)))
-        throw new AtlasError("BAD_ARGUMENT", "not a GGUF file", {
-          where: ref.path,
-          hint: "give a .gguf file, or the folder of a Hugging Face checkpoint to convert it",
-        });
+      // The whole header (magic, counts, metadata, tensor table) is checked before llama.cpp sees it.
+      await readGguf(ref.path);
       return { path: ref.path, source: "file" };
     }
     const quant = parseQuant(options.quant ?? DEFAULT_QUANT);

@@ -114,13 +114,28 @@ describe("atlas run", () => {
     expect(r.stderr).toMatch(/atlas pull/);
   });
 
-  it("a file that is not a GGUF → clear error", async () => {
-    const file = join(process.env["ATLAS_TEST_TMP"]!, `not-a-model-${process.pid}.gguf`);
-    await writeFile(file, "hello");
-    const r = await runCli(["run", file, "salam"]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/not a GGUF/);
-  });
+  it.each([
+    ["empty", Buffer.alloc(0)],
+    ["random", Buffer.from(Array.from({ length: 256 }, (_, i) => (i * 131 + 7) % 256))],
+    ["text", Buffer.from("hello, this is not a model\n")],
+  ])(
+    "run and pull on a %s file: the invalid-model exit code and message inspect gives",
+    async (kind, bytes) => {
+      const file = join(process.env["ATLAS_TEST_TMP"]!, `not-a-model-${kind}-${process.pid}.gguf`);
+      await writeFile(file, bytes);
+      const inspect = await runCli(["inspect", file]);
+      expect(inspect.code).toBe(4);
+      for (const argv of [
+        ["run", file, "salam"],
+        ["pull", file],
+      ]) {
+        const r = await runCli(argv);
+        expect(r.code, argv.join(" ")).toBe(4);
+        expect(r.stderr).toBe(inspect.stderr);
+        expect(r.stdout).toBe("");
+      }
+    },
+  );
 
   it("--help shows usage and examples", async () => {
     const r = await runCli(["run", "--help"]);

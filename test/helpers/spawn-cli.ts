@@ -2,7 +2,7 @@
  * Runs `atlas …` as a real process (from the sources, through tsx): what the in-process runner cannot
  * show — stdio that fails (a full device, a closed pipe), signals, several processes at once.
  */
-import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, openSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -39,7 +39,7 @@ export interface SpawnCliOptions {
 /** Spawns the CLI with `argv`. */
 export function spawnCli(argv: string[], options: SpawnCliOptions = {}): Promise<SpawnedRun> {
   const fds: number[] = [];
-  const stdio = (kind: "pipe" | "full" | "closed" | undefined): StdioOptions[number] => {
+  const stdio = (kind: "pipe" | "full" | "closed" | undefined): "pipe" | number => {
     if (kind !== "full") return "pipe";
     const fd = openSync("/dev/full", "w");
     fds.push(fd);
