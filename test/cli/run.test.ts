@@ -1,5 +1,5 @@
 /** `atlas run` end to end on a generated tiny model. */
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/run-cli.js";
@@ -136,6 +136,24 @@ describe("atlas run", () => {
       }
     },
   );
+
+  it("--messages: missing file → NOT_FOUND, unreadable → IO, bad JSON or shape → BAD_ARGUMENT", async () => {
+    const dir = join(process.env["ATLAS_TEST_TMP"]!, `conversations-${process.pid}`);
+    await mkdir(dir, { recursive: true });
+    const run = (file: string) => runCli(["run", gguf, "--messages", file, ...FAST]);
+    expect((await run(join(dir, "missing.json"))).code).toBe(3);
+    const folder = await run(dir); // EISDIR: exists but cannot be read as a file
+    expect(folder.code).toBe(6);
+    expect(folder.stderr).toMatch(/cannot read the conversation file \(EISDIR\)/);
+    await writeFile(join(dir, "bad.json"), "[{");
+    expect((await run(join(dir, "bad.json"))).stderr).toMatch(/not valid JSON/);
+    await writeFile(join(dir, "shape.json"), JSON.stringify([{ role: "robot", content: "x" }]));
+    const shape = await run(join(dir, "shape.json"));
+    expect(shape.code).toBe(2);
+    expect(shape.stderr).toMatch(/shape\.json: messages\[0\]\.role must be one of system, user, assistant/);
+    await writeFile(join(dir, "wrapped.json"), JSON.stringify({ messages: [] }));
+    expect((await run(join(dir, "wrapped.json"))).stderr).toMatch(/messages is empty/);
+  });
 
   it("--help shows usage and examples", async () => {
     const r = await runCli(["run", "--help"]);
