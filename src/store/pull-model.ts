@@ -55,6 +55,7 @@ export interface PullModelOptions extends Pick<
   | "fetch"
   | "signal"
   | "retry"
+  | "idleTimeoutMs"
 > {
   /** Alias (`atlas-chat:2b`), `org/name[:quant]`, or a local checkpoint folder / .gguf path. */
   model: string;
@@ -225,6 +226,7 @@ export async function pullModel(options: PullModelOptions): Promise<PullResult> 
     env,
     concurrency: options.concurrency,
     verifyCached: options.verifyCached,
+    idleTimeoutMs: options.idleTimeoutMs,
     onProgress: (event) => {
       if (event.type !== "resolved" || sha === undefined) report(event);
     },
