@@ -14,7 +14,7 @@ import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { AtlasError, ioError, systemErrorCode } from "./errors.js";
 import { onForcedExit } from "./exit-cleanup.js";
-import { pidAlive } from "./lock-file.js";
+import { isDeadLock, pidAlive } from "./lock-file.js";
 
 /** A short tag of this host, so temp files on a shared file system are only swept by their own host. */
 const HOST_TAG = createHash("sha256").update(hostname()).digest("hex").slice(0, 6);
@@ -77,17 +77,21 @@ export async function makeWorkFolder(parent: string): Promise<string> {
 }
 
 /**
- * Removes temp files and work folders in `folder` left by processes of this host that no longer run.
- * Best effort: anything it cannot read or remove is left alone.
+ * Removes temp files, work folders and `*.atlas-lock` files in `folder` left by processes of this host
+ * that no longer run. Best effort: anything it cannot read or remove is left alone.
  * @returns the paths removed
  */
 export async function sweepStaleTemps(folder: string): Promise<string[]> {
   const names = await readdir(folder).catch(() => [] as string[]);
   const removed: string[] = [];
   for (const name of names) {
-    const match = TEMP_NAME.exec(name);
-    if (match === null || match[1] !== HOST_TAG || pidAlive(Number(match[2]))) continue;
     const path = join(folder, name);
+    const match = TEMP_NAME.exec(name);
+    const stale =
+      match === null
+        ? name.endsWith(".atlas-lock") && (await isDeadLock(path))
+        : match[1] === HOST_TAG && !pidAlive(Number(match[2]));
+    if (!stale) continue;
     try {
       await rm(path, { recursive: true, force: true });
       removed.push(path);

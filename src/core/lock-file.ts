@@ -30,7 +30,9 @@ import {
   utimes,
   writeFile,
 } from "node:fs/promises";
+import { readFileSync, unlinkSync } from "node:fs";
 import { AtlasError, ioError, systemErrorCode } from "./errors.js";
+import { onForcedExit } from "./exit-cleanup.js";
 
 /** What a lock file says about its owner. */
 export interface LockHolder {
@@ -147,6 +149,15 @@ async function inspect(path: string, staleMs: number): Promise<LockState | undef
   return { holder, stale: deadHere || age > staleMs, ino: stats.ino };
 }
 
+/**
+ * True when the lock file at `path` was left by a process of this host that no longer runs (so it
+ * may be deleted outright, e.g. when sweeping a folder).
+ */
+export async function isDeadLock(path: string): Promise<boolean> {
+  const holder = parseHolder(await readFile(path, "utf8").catch(() => ""));
+  return holder !== undefined && holder.host === hostname() && !pidAlive(holder.pid);
+}
+
 /** Moves a stale lock out of the way, making sure it is still the one we judged stale. */
 async function takeOver(path: string, judged: LockState): Promise<void> {
   const aside = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.stale`;
@@ -244,6 +255,10 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
     if (error instanceof AtlasError) throw error;
     throw ioError("cannot take the lock", path, error);
   }
+  // A forced exit (a second Ctrl-C) removes the lock at once rather than leaving it to go stale.
+  const unregister = onForcedExit(() => {
+    if (parseHolder(readFileSync(path, "utf8"))?.token === me.token) unlinkSync(path);
+  });
   const heartbeat = setInterval(
     () => {
       const now = new Date();
@@ -259,6 +274,7 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
       if (released) return;
       released = true;
       clearInterval(heartbeat);
+      unregister();
       const current = await readFile(path, "utf8").catch(() => "");
       // After a takeover (we were judged stale) the file belongs to someone else: leave it.
       if (parseHolder(current)?.token !== me.token) return;

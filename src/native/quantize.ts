@@ -6,7 +6,7 @@ import { fork } from "node:child_process";
 import { rm, statfs } from "node:fs/promises";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { AtlasError, isAtlasError } from "../core/index.js";
+import { AtlasError, isAtlasError, onForcedExit } from "../core/index.js";
 import { defaultThreads } from "../config/index.js";
 import type { QuantizeMessage, QuantizeRequest } from "./quantize-worker.js";
 import { locateLlamaLibrary } from "./locate-library.js";
@@ -65,6 +65,8 @@ export async function quantizeGguf(options: QuantizeOptions): Promise<void> {
     stdio: ["ignore", "ignore", "pipe", "ipc"],
     serialization: "json",
   });
+  // A forced exit (second Ctrl-C) must not leave llama.cpp writing a file nobody will use.
+  const unregister = onForcedExit(() => child.kill("SIGKILL"));
   let stderr = "";
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000);
@@ -130,6 +132,7 @@ export async function quantizeGguf(options: QuantizeOptions): Promise<void> {
       });
     throw error;
   } finally {
+    unregister();
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   }
 }

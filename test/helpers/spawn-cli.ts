@@ -3,6 +3,7 @@
  * show — stdio that fails (a full device, a closed pipe), signals, several processes at once.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import type { Writable } from "node:stream";
 import { closeSync, existsSync, openSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -34,6 +35,12 @@ export interface SpawnCliOptions {
   onSpawn?: (child: ChildProcess) => void;
   /** Called with each chunk of stderr while it runs. */
   onStderr?: (chunk: string) => void;
+  /**
+   * Pause the CLI at the first progress bar containing this text (see cli-entry.ts), call `onPause`
+   * (send a signal there), then let it go on.
+   */
+  pauseOn?: string;
+  onPause?: (child: ChildProcess) => void;
 }
 
 /** Spawns the CLI with `argv`. */
@@ -45,9 +52,10 @@ export function spawnCli(argv: string[], options: SpawnCliOptions = {}): Promise
     fds.push(fd);
     return fd;
   };
+  const pause = options.pauseOn === undefined ? {} : { ATLAS_TEST_PAUSE_ON: options.pauseOn, CI: undefined };
   const child = spawn(process.execPath, ["--import", "tsx", ENTRY, ...argv], {
-    env: { ...process.env, ...options.env },
-    stdio: ["pipe", stdio(options.stdout), stdio(options.stderr)],
+    env: { ...process.env, ...options.env, ...pause },
+    stdio: ["pipe", stdio(options.stdout), stdio(options.stderr), "pipe"],
   });
   for (const fd of fds) closeSync(fd);
   let stdout = "";
@@ -59,8 +67,15 @@ export function spawnCli(argv: string[], options: SpawnCliOptions = {}): Promise
     child.stderr?.setEncoding("utf8").on("data", (d: string) => {
       stderr += d;
       options.onStderr?.(d);
+      if (options.pauseOn !== undefined && d.includes("<<paused>>")) {
+        options.onPause?.(child);
+        control.end("x");
+      }
     });
   child.stdin?.end(options.stdin ?? "");
+  const control = child.stdio[3] as Writable;
+  control.on("error", () => {}); // the child may die (a test kills it) before reading it
+  child.on("exit", () => control.destroy());
   options.onSpawn?.(child);
   let hung = false;
   const timer = setTimeout(() => {
