@@ -28,7 +28,7 @@ import {
 } from "../hub/index.js";
 import { atlasVersion } from "./atlas-version.js";
 import { convertLocalCheckpoint, type ConvertFn } from "./convert-local-checkpoint.js";
-import type { ManifestQuant } from "./manifest.js";
+import type { ManifestQuant, StoreWarnings } from "./manifest.js";
 import { parseModelRef } from "./model-ref.js";
 import { findPresentEntry, recordEntry, shaFromStore, type EntryWanted } from "./store-entries.js";
 import { storeGgufFile } from "./store-gguf-file.js";
@@ -42,21 +42,24 @@ export type PullProgress =
   | { type: "stored"; path: string; bytes: number };
 
 /** Options of {@link pullModel}. Defaults come from `env` (default `process.env`). */
-export interface PullModelOptions extends Pick<
-  DownloadSnapshotOptions,
-  | "revision"
-  | "token"
-  | "endpoint"
-  | "cacheDir"
-  | "offline"
-  | "env"
-  | "concurrency"
-  | "verifyCached"
-  | "fetch"
-  | "signal"
-  | "retry"
-  | "idleTimeoutMs"
-> {
+export interface PullModelOptions
+  extends
+    StoreWarnings,
+    Pick<
+      DownloadSnapshotOptions,
+      | "revision"
+      | "token"
+      | "endpoint"
+      | "cacheDir"
+      | "offline"
+      | "env"
+      | "concurrency"
+      | "verifyCached"
+      | "fetch"
+      | "signal"
+      | "retry"
+      | "idleTimeoutMs"
+    > {
   /** Alias (`atlas-chat:2b`), `org/name[:quant]`, or a local checkpoint folder / .gguf path. */
   model: string;
   /** Output type to convert to (default q4_k_m); not allowed with `file`. */
@@ -181,7 +184,8 @@ export async function pullModel(options: PullModelOptions): Promise<PullResult> 
   if (isCommitSha(revision)) sha = revision;
   else if (offline)
     sha =
-      (await readRef(repoCachePaths(cacheDir, repo), revision)) ?? (await shaFromStore(home, repo, revision));
+      (await readRef(repoCachePaths(cacheDir, repo), revision)) ??
+      (await shaFromStore(home, repo, revision, options));
   else sha = (await resolveRevision({ ...net, repo, revision, onRetry: options.onRetry })).sha;
   if (sha !== undefined) report({ type: "resolved", repo, revision, sha, offline });
 
@@ -206,9 +210,9 @@ export async function pullModel(options: PullModelOptions): Promise<PullResult> 
     snapshot: snapshot?.folder,
   });
   if (sha !== undefined) {
-    const present = await findPresentEntry(home, repo, sha, wanted);
+    const present = await findPresentEntry(home, repo, sha, wanted, options);
     if (present !== undefined) {
-      await recordEntry(home, repo, sha, revision);
+      await recordEntry(home, repo, sha, revision, undefined, options);
       return result(sha, present, "up-to-date");
     }
   }
@@ -264,7 +268,7 @@ export async function pullModel(options: PullModelOptions): Promise<PullResult> 
       source: "gguf",
       ...(stored.fileType === undefined ? {} : { fileType: stored.fileType }),
     };
-    await recordEntry(home, repo, commit, revision, entry);
+    await recordEntry(home, repo, commit, revision, entry, options);
     report({ type: "stored", path: paths.gguf(repo, commit, entry.quant), bytes: entry.bytes });
     return result(
       commit,
@@ -288,7 +292,7 @@ export async function pullModel(options: PullModelOptions): Promise<PullResult> 
       pruneFolder: true,
     },
     async (): Promise<ManifestQuant> => {
-      const existing = await findPresentEntry(home, repo, commit, { quant: type });
+      const existing = await findPresentEntry(home, repo, commit, { quant: type }, options);
       if (existing !== undefined) return existing;
       const converted = await (options.convert ?? convertModel)({
         input: snapshot.folder,
@@ -306,7 +310,7 @@ export async function pullModel(options: PullModelOptions): Promise<PullResult> 
         source: "converted",
         fileType: converted.fileType,
       };
-      await recordEntry(home, repo, commit, revision, fresh);
+      await recordEntry(home, repo, commit, revision, fresh, options);
       convertedNow = true;
       return fresh;
     },

@@ -4,12 +4,12 @@ import { dirname } from "node:path";
 import { AtlasError, withLock } from "../core/index.js";
 import { atlasHome as defaultAtlasHome } from "../config/index.js";
 import { listModels, type StoredModel } from "./list-models.js";
-import { updateManifest } from "./manifest.js";
+import { updateManifest, type StoreWarnings } from "./manifest.js";
 import { parseModelRef } from "./model-ref.js";
 import { storePaths } from "./store-layout.js";
 
 /** Options of {@link removeModel}. */
-export interface RemoveModelOptions {
+export interface RemoveModelOptions extends StoreWarnings {
   /** Remove this quantization (also accepted as `model:quant`). */
   quant?: string | undefined;
   /** Remove every quantization of every stored commit. */
@@ -82,7 +82,7 @@ export async function removeModel(model: string, options: RemoveModelOptions = {
     throw new AtlasError("BAD_ARGUMENT", `'${model}' is a path: atlas rm removes models of the atlas store`, {
       hint: "see `atlas list`; delete your own files yourself",
     });
-  const stored = (await listModels({ atlasHome: home })).filter(
+  const stored = (await listModels({ atlasHome: home, onWarning: options.onWarning })).filter(
     (m) => m.id.toLowerCase() === ref.repo.toLowerCase(),
   );
   if (stored.length === 0)
@@ -104,11 +104,17 @@ export async function removeModel(model: string, options: RemoveModelOptions = {
         pruneFolder: true,
       },
       async () => {
-        await updateManifest(home, target.id, target.sha, (m) => {
-          if (m === undefined) return undefined;
-          const quants = Object.fromEntries(Object.entries(m.quants).filter(([q]) => q !== target.quant));
-          return Object.keys(quants).length === 0 ? undefined : { ...m, quants };
-        });
+        await updateManifest(
+          home,
+          target.id,
+          target.sha,
+          (m) => {
+            if (m === undefined) return undefined;
+            const quants = Object.fromEntries(Object.entries(m.quants).filter(([q]) => q !== target.quant));
+            return Object.keys(quants).length === 0 ? undefined : { ...m, quants };
+          },
+          options,
+        );
         await rm(target.path, { force: true });
       },
     );

@@ -8,12 +8,13 @@ import { atlasHome as defaultAtlasHome } from "../config/index.js";
 import { readGguf, type ConvertProgress } from "../convert/index.js";
 import { convertLocalCheckpoint, type ConvertFn } from "./convert-local-checkpoint.js";
 import { listModels } from "./list-models.js";
+import type { StoreWarnings } from "./manifest.js";
 import { parseModelRef } from "./model-ref.js";
 import { parseQuant } from "./pull-model.js";
 import { DEFAULT_QUANT } from "./store-layout.js";
 
 /** Options of {@link resolveModel}. */
-export interface ResolveModelOptions {
+export interface ResolveModelOptions extends StoreWarnings {
   /** Wanted quantization; default: the one in `model:quant`, else q4_k_m, else the newest stored. */
   quant?: string | undefined;
   /** Default `$ATLAS_HOME`. */
@@ -73,7 +74,7 @@ export async function resolveModel(model: string, options: ResolveModelOptions =
     return { path: converted.path, source: "converted", quant };
   }
   const requested = options.quant?.toLowerCase() ?? ref.quant;
-  const stored = (await listModels({ atlasHome: home })).filter(
+  const stored = (await listModels({ atlasHome: home, onWarning: options.onWarning })).filter(
     (m) => m.id.toLowerCase() === ref.repo.toLowerCase(),
   );
   // listModels sorts newest first within an id.

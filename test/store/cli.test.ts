@@ -1,5 +1,5 @@
 /** `atlas pull`, `atlas list`, `atlas rm` run in-process against the mock hub. */
-import { readdir, readlink, rm } from "node:fs/promises";
+import { readFile, readdir, readlink, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliRun } from "../helpers/run-cli.js";
@@ -92,6 +92,49 @@ describe("atlas pull / list / rm", () => {
     const again = await atlas(["pull", "atlas-chat:2b", "-q", "f32"], env);
     expect(again.code).toBe(0);
     expect(again.stderr).toMatch(/downloading 1 file \(/);
+  });
+
+  it("a corrupt manifest.json is reported with its path and rebuilt: list, run and rm keep working", async () => {
+    const env = await testEnv(hub);
+    hub.reset();
+    const pulled = await atlas(["pull", "atlas-chat:2b", "-q", "q8_0", "--json"], env);
+    const { path } = JSON.parse(pulled.stdout) as { path: string };
+    const manifest = join(path, "..", "manifest.json");
+    const warning = new RegExp(
+      `^warning: ${manifest.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: the manifest is corrupt`,
+      "m",
+    );
+
+    await writeFile(manifest, '{"schema": 1, "id": "MBZUAI-Pa'); // cut short, as by a crash
+    const listed = await atlas(["list"], env);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(path);
+    expect(listed.stderr).toMatch(warning);
+    expect(listed.stderr).toContain("not valid JSON");
+    expect(listed.stderr).toContain("rebuilt it from the GGUF file present (q8_0)");
+    expect(await readFile(`${manifest}.corrupt`, "utf8")).toContain("MBZUAI-Pa");
+    expect((await atlas(["list"], env)).stderr).toBe(""); // rebuilt once, then quiet
+
+    // A manifest pointing outside its folder is corrupt too, not followed.
+    await writeFile(
+      manifest,
+      JSON.stringify({
+        schema: 1,
+        id: REPO,
+        sha: "x",
+        revisions: [],
+        quants: { q8_0: { file: "../../../x.gguf" } },
+      }),
+    );
+    const prompt = await atlas(["run", "atlas-chat:2b", "salam", "--print-prompt"], env);
+    expect(prompt.code).toBe(0);
+    expect(prompt.stderr).toMatch(warning);
+
+    await writeFile(manifest, "[]");
+    const removed = await atlas(["rm", "atlas-chat:2b"], env);
+    expect(removed.code).toBe(0);
+    expect(removed.stderr).toMatch(warning);
+    expect((await atlas(["list"], env)).stdout).toContain("no models yet");
   });
 
   it("Ctrl-C stops the pull with exit code 130, and the next pull resumes", async () => {

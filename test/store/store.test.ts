@@ -61,7 +61,7 @@ describe("resolveModel", () => {
     const pulled = await pullModel({ model: "atlas-chat:2b", quant: "q8_0", env });
     expect(await resolveModel(pulled.path, { env })).toEqual({ path: pulled.path, source: "file" });
     await expect(resolveModel(join(checkpoint.dir, "config.json"), { env })).rejects.toSatisfy((e) =>
-      isAtlasError(e, "BAD_ARGUMENT"),
+      isAtlasError(e, "INVALID_MODEL"),
     );
     await expect(resolveModel("./no/such/model.gguf", { env })).rejects.toSatisfy((e) =>
       isAtlasError(e, "NOT_FOUND"),

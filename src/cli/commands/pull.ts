@@ -196,6 +196,7 @@ Examples:
         env: io.env,
         signal: io.signal,
         onProgress: reporter.update,
+        onWarning: (w) => eprintln(io, `warning: ${w}`),
       });
     } finally {
       reporter.done();

@@ -8,7 +8,7 @@ import { badArgument, parseCommandArgs } from "../args.js";
 import { parseBidiMode, resolveBidi } from "../bidi/index.js";
 import type { CliCommand } from "../command.js";
 import { EXIT_OK } from "../exit-codes.js";
-import { printJson, println, type CliIO } from "../io.js";
+import { eprintln, printJson, println, type CliIO } from "../io.js";
 import {
   generateOptionsFrom,
   REPLY_FLAGS,
@@ -104,7 +104,12 @@ Examples:
     const input = values.raw === true ? messages.map((m) => m.content).join("\n") : messages;
     if (values["print-prompt"] === true) {
       // Only the template is needed: read it from the file's metadata instead of loading the weights.
-      const { path } = await resolveModel(ref, { quant: loadOptions.quant, env: io.env, signal: io.signal });
+      const { path } = await resolveModel(ref, {
+        quant: loadOptions.quant,
+        env: io.env,
+        signal: io.signal,
+        onWarning: (w) => eprintln(io, `warning: ${w}`),
+      });
       const format = await readPromptFormat(path);
       const text =
         typeof input === "string"
