@@ -155,6 +155,17 @@ describe("atlas run", () => {
     expect((await run(join(dir, "wrapped.json"))).stderr).toMatch(/messages is empty/);
   });
 
+  it("warns on stderr when --ctx-size is above the model's training context", async () => {
+    const args = ["run", gguf, "salam", "--gpu", "cpu", "--threads", "2", "--max-tokens", "2"];
+    const above = await runCli([...args, "--ctx-size", "1024"]);
+    expect(above.code).toBe(0);
+    expect(above.stderr).toMatch(
+      /^warning: --ctx-size 1024 is more than the 512 tokens .* was trained with/m,
+    );
+    const within = await runCli([...args, "--ctx-size", "512"]);
+    expect(within.stderr).not.toMatch(/warning/);
+  });
+
   it("--help shows usage and examples", async () => {
     const r = await runCli(["run", "--help"]);
     expect(r.code).toBe(0);
