@@ -34,7 +34,7 @@ export async function checkFreeSpace(writes: readonly PlannedWrite[]): Promise<v
     if (entry.bytes > entry.free)
       throw new AtlasError(
         "IO",
-        `not enough disk space: ${entry.what.join(" + ")} need about ${formatBytes(entry.bytes)} but only ${formatBytes(entry.free)} is free`,
+        `not enough disk space: ${entry.what.join(" + ")} need${entry.what.length === 1 ? "s" : ""} about ${formatBytes(entry.bytes)} but only ${formatBytes(entry.free)} is free`,
         { where: entry.folder, hint: "free some space or choose another output path (or --tmp-dir)" },
       );
 }

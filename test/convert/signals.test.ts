@@ -89,3 +89,22 @@ describe.skipIf(process.platform !== "linux")("signals during atlas convert", ()
     ]);
   });
 });
+
+describe("concurrent atlas convert runs to one output", () => {
+  it("three at once without --force: exactly one writes it, the others say it exists or is being written", async () => {
+    const dir = await outputFolder();
+    const output = join(dir, "same.gguf");
+    const runs = await Promise.all(
+      [0, 1, 2].map(() => spawnCli(["convert", checkpoint, "-o", output, "--type", "q8_0"])),
+    );
+    const winners = runs.filter((r) => r.code === 0);
+    expect(winners).toHaveLength(1);
+    expect(winners[0]?.stdout).toMatch(/^wrote /);
+    for (const loser of runs.filter((r) => r.code !== 0)) {
+      expect([2, 12]).toContain(loser.code);
+      expect(loser.stderr).toMatch(/already exists|is being written by another conversion/);
+      expect(loser.stdout).toBe("");
+    }
+    expect(await readdir(dir)).toEqual(["same.gguf"]);
+  });
+});

@@ -2,7 +2,7 @@
  * Runs `atlas …` as a real process (from the sources, through tsx): what the in-process runner cannot
  * show — stdio that fails (a full device, a closed pipe), signals, several processes at once.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import type { Writable } from "node:stream";
 import { closeSync, existsSync, openSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -41,7 +41,18 @@ export interface SpawnCliOptions {
    */
   pauseOn?: string;
   onPause?: (child: ChildProcess) => void;
+  /**
+   * Run in a private mount namespace with a fresh tmpfs of `size` (e.g. "96k") mounted on `at` (an
+   * existing folder), read-only if asked: a full or read-only file system without touching the host's.
+   */
+  tmpfs?: { at: string; size: string; readOnly?: boolean };
 }
+
+/** True where a process may mount a tmpfs in its own namespace (`unshare -rm`, Linux). */
+export const CAN_MOUNT_TMPFS =
+  process.platform === "linux" &&
+  spawnSync("unshare", ["-rm", "sh", "-c", "mount -t tmpfs -o size=4k tmpfs /tmp"], { stdio: "ignore" })
+    .status === 0;
 
 /** Spawns the CLI with `argv`. */
 export function spawnCli(argv: string[], options: SpawnCliOptions = {}): Promise<SpawnedRun> {
@@ -53,7 +64,21 @@ export function spawnCli(argv: string[], options: SpawnCliOptions = {}): Promise
     return fd;
   };
   const pause = options.pauseOn === undefined ? {} : { ATLAS_TEST_PAUSE_ON: options.pauseOn, CI: undefined };
-  const child = spawn(process.execPath, ["--import", "tsx", ENTRY, ...argv], {
+  const command = [process.execPath, "--import", "tsx", ENTRY, ...argv];
+  const mount = options.tmpfs;
+  const [file = "", ...args] =
+    mount === undefined
+      ? command
+      : [
+          "unshare",
+          "-rm",
+          "sh",
+          "-c",
+          `mount -t tmpfs -o size=${mount.size}${mount.readOnly === true ? ",ro" : ""} tmpfs "$0" && exec "$@"`,
+          mount.at,
+          ...command,
+        ];
+  const child = spawn(file, args, {
     env: { ...process.env, ...options.env, ...pause },
     stdio: ["pipe", stdio(options.stdout), stdio(options.stderr), "pipe"],
   });
