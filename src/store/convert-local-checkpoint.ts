@@ -5,7 +5,7 @@
  * one is reused; older conversions of the same folder are removed.
  */
 import { createHash } from "node:crypto";
-import { readFile, readdir, realpath, rm, stat } from "node:fs/promises";
+import { readFile, readdir, realpath, rm, rmdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { AtlasError, ioError, withLock } from "../core/index.js";
 import {
@@ -108,6 +108,24 @@ export async function convertLocalCheckpoint(
   const dir = join(convertedDir, key);
   const output = join(dir, `${options.quant}.gguf`);
   if (await exists(output)) return { path: output, converted: false };
+  try {
+    return await convertLocked(options, print, dir, output, convertedDir, key);
+  } catch (error) {
+    // A failed conversion leaves no empty `converted/<fingerprint>/` folder behind (its `.locks/` went
+    // with the lock); rmdir only removes it when empty, so a concurrent success is never touched.
+    await rmdir(dir).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function convertLocked(
+  options: ConvertLocalCheckpointOptions,
+  print: Fingerprint,
+  dir: string,
+  output: string,
+  convertedDir: string,
+  key: string,
+): Promise<ConvertLocalCheckpointResult> {
   return withLock(
     join(dir, ".locks", `${options.quant}.lock`),
     {
