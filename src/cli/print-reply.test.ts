@@ -10,7 +10,7 @@ function streamOf(texts: string[]): GenerationStream {
   const chunks: GenerationChunk[] = texts.map((text, i) => ({ text, token: i }));
   return {
     async *[Symbol.asyncIterator]() {
-      yield* chunks;
+      for (const chunk of chunks) yield await Promise.resolve(chunk);
     },
     result: Promise.resolve({ text: texts.join("") } as GenerationResult),
   };

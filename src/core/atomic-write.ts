@@ -9,7 +9,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
-import { link, mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { copyFile, link, mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { AtlasError, ioError, systemErrorCode } from "./errors.js";
@@ -194,5 +194,38 @@ export async function writeFileAtomic(
       }
     },
     options,
+  );
+}
+
+/** How {@link linkAtomically} links, and when it may copy instead. */
+export interface LinkPlan {
+  /** Makes the link at the temp path: a hard link, or a symlink. */
+  link: (tempPath: string) => Promise<void>;
+  /** Error codes meaning "no links here" (EXDEV, EPERM…): then `source` is copied. */
+  copyOn: readonly string[];
+  /** For the error message, e.g. "cannot store the GGUF file". */
+  action: string;
+}
+
+/**
+ * Puts a link to `source` at `target` atomically (replacing what is there); where the file system
+ * refuses links, a copy of `source`. Not fsynced: the source itself is the durable copy.
+ */
+export async function linkAtomically(target: string, source: string, plan: LinkPlan): Promise<void> {
+  await writeAtomically(
+    target,
+    async (temp) => {
+      try {
+        try {
+          await plan.link(temp);
+        } catch (error) {
+          if (!plan.copyOn.includes(systemErrorCode(error) ?? "")) throw error;
+          await copyFile(source, temp);
+        }
+      } catch (error) {
+        throw ioError(plan.action, target, error);
+      }
+    },
+    { durable: false },
   );
 }

@@ -1,7 +1,7 @@
 /** Puts a verified blob into `snapshots/<sha>/<path>` as Python does: a relative symlink. */
-import { copyFile, symlink } from "node:fs/promises";
+import { symlink } from "node:fs/promises";
 import { dirname, relative } from "node:path";
-import { ioError, systemErrorCode, writeAtomically } from "../core/index.js";
+import { linkAtomically } from "../core/index.js";
 import type { RepoCachePaths } from "./cache-layout.js";
 
 /**
@@ -17,22 +17,10 @@ export async function linkSnapshotFile(
 ): Promise<string> {
   const target = paths.snapshotFile(sha, path);
   const blob = paths.blob(etag);
-  await writeAtomically(
-    target,
-    async (temp) => {
-      try {
-        try {
-          await symlink(relative(dirname(target), blob), temp);
-        } catch (error) {
-          const code = systemErrorCode(error);
-          if (code !== "EPERM" && code !== "EACCES" && code !== "ENOTSUP" && code !== "EINVAL") throw error;
-          await copyFile(blob, temp);
-        }
-      } catch (error) {
-        throw ioError("cannot link the snapshot file", target, error);
-      }
-    },
-    { durable: false },
-  );
+  await linkAtomically(target, blob, {
+    link: (temp) => symlink(relative(dirname(target), blob), temp),
+    copyOn: ["EPERM", "EACCES", "ENOTSUP", "EINVAL"],
+    action: "cannot link the snapshot file",
+  });
   return target;
 }

@@ -3,7 +3,7 @@ import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { atlasHome as defaultAtlasHome } from "../config/index.js";
 import { isCommitSha, isRepoId } from "../hub/index.js";
-import { loadManifest, type ManifestSourceFile, type StoreWarnings } from "./manifest.js";
+import { loadManifest, type ManifestSourceFile, type StoreOptions } from "./manifest.js";
 
 /** One stored model file. */
 export interface StoredModel {
@@ -25,11 +25,7 @@ export interface StoredModel {
 }
 
 /** Options of {@link listModels}. A corrupt manifest is rebuilt and reported through `onWarning`. */
-export interface ListModelsOptions extends StoreWarnings {
-  /** Default `$ATLAS_HOME` (`~/.atlas`). */
-  atlasHome?: string | undefined;
-  env?: Readonly<Record<string, string | undefined>> | undefined;
-}
+export type ListModelsOptions = StoreOptions;
 
 async function subdirs(path: string): Promise<string[]> {
   try {

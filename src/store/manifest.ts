@@ -50,8 +50,12 @@ export interface ModelManifest {
   quants: Record<string, ManifestQuant>;
 }
 
-/** Store warnings (a corrupt manifest recovered): where they go. */
-export interface StoreWarnings {
+/** What every store operation takes: where the store is, and where its warnings go. */
+export interface StoreOptions {
+  /** The store's root (default `$ATLAS_HOME`, else `~/.atlas`). */
+  atlasHome?: string | undefined;
+  /** Environment for the defaults (default `process.env`). */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
   /**
    * Called with each warning, e.g. a corrupt manifest that was rebuilt. Default: `process.emitWarning`
    * (never silent).
@@ -155,7 +159,7 @@ async function readOrRecover(
   atlasHome: string,
   repo: string,
   sha: string,
-  warnings: StoreWarnings,
+  warnings: StoreOptions,
 ): Promise<ModelManifest | undefined> {
   const paths = storePaths(atlasHome);
   const path = paths.manifest(repo, sha);
@@ -189,7 +193,7 @@ export async function loadManifest(
   atlasHome: string,
   repo: string,
   sha: string,
-  warnings: StoreWarnings = {},
+  warnings: StoreOptions = {},
 ): Promise<ModelManifest | undefined> {
   const paths = storePaths(atlasHome);
   const file = await readManifestFile(paths.manifest(repo, sha));
@@ -215,7 +219,7 @@ export async function updateManifest(
   repo: string,
   sha: string,
   change: (current: ModelManifest | undefined) => ModelManifest | undefined,
-  warnings: StoreWarnings = {},
+  warnings: StoreOptions = {},
 ): Promise<ModelManifest | undefined> {
   const paths = storePaths(atlasHome);
   const path = paths.manifest(repo, sha);

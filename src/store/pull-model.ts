@@ -28,7 +28,7 @@ import {
 } from "../hub/index.js";
 import { atlasVersion } from "./atlas-version.js";
 import { convertLocalCheckpoint, type ConvertFn } from "./convert-local-checkpoint.js";
-import type { ManifestQuant, StoreWarnings } from "./manifest.js";
+import type { ManifestQuant, StoreOptions } from "./manifest.js";
 import { parseModelRef } from "./model-ref.js";
 import { findPresentEntry, recordEntry, shaFromStore, type EntryWanted } from "./store-entries.js";
 import { storeGgufFile } from "./store-gguf-file.js";
@@ -44,7 +44,7 @@ export type PullProgress =
 /** Options of {@link pullModel}. Defaults come from `env` (default `process.env`). */
 export interface PullModelOptions
   extends
-    StoreWarnings,
+    StoreOptions,
     Pick<
       DownloadSnapshotOptions,
       | "revision"
@@ -52,7 +52,6 @@ export interface PullModelOptions
       | "endpoint"
       | "cacheDir"
       | "offline"
-      | "env"
       | "concurrency"
       | "verifyCached"
       | "fetch"
@@ -66,8 +65,6 @@ export interface PullModelOptions
   quant?: string | undefined;
   /** A GGUF file of the repo to download and store as is (no conversion). */
   file?: string | undefined;
-  /** Default `$ATLAS_HOME` (`~/.atlas`). */
-  atlasHome?: string | undefined;
   /** How long to wait for another process converting the same model (default 3 h). */
   lockTimeoutMs?: number | undefined;
   /** The converter (default `convertModel`); tests inject a fake. */

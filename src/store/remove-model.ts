@@ -4,18 +4,16 @@ import { dirname } from "node:path";
 import { AtlasError, withLock } from "../core/index.js";
 import { atlasHome as defaultAtlasHome } from "../config/index.js";
 import { listModels, type StoredModel } from "./list-models.js";
-import { updateManifest, type StoreWarnings } from "./manifest.js";
+import { updateManifest, type StoreOptions } from "./manifest.js";
 import { parseModelRef } from "./model-ref.js";
 import { storePaths } from "./store-layout.js";
 
 /** Options of {@link removeModel}. */
-export interface RemoveModelOptions extends StoreWarnings {
+export interface RemoveModelOptions extends StoreOptions {
   /** Remove this quantization (also accepted as `model:quant`). */
   quant?: string | undefined;
   /** Remove every quantization of every stored commit. */
   allQuants?: boolean | undefined;
-  atlasHome?: string | undefined;
-  env?: Readonly<Record<string, string | undefined>> | undefined;
   /** How long to wait when a pull is writing that quant (default 5 s, then BUSY). */
   lockTimeoutMs?: number | undefined;
 }

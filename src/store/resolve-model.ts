@@ -5,26 +5,22 @@
 import { stat } from "node:fs/promises";
 import { AtlasError } from "../core/index.js";
 import { atlasHome as defaultAtlasHome } from "../config/index.js";
-import { readGguf, type ConvertProgress } from "../convert/index.js";
-import { convertLocalCheckpoint, type ConvertFn } from "./convert-local-checkpoint.js";
+import { readGguf } from "../convert/index.js";
+import { convertLocalCheckpoint, type ConvertLocalCheckpointOptions } from "./convert-local-checkpoint.js";
 import { listModels } from "./list-models.js";
-import type { StoreWarnings } from "./manifest.js";
+import type { StoreOptions } from "./manifest.js";
 import { parseModelRef } from "./model-ref.js";
 import { parseQuant } from "./pull-model.js";
 import { DEFAULT_QUANT } from "./store-layout.js";
 
 /** Options of {@link resolveModel}. */
-export interface ResolveModelOptions extends StoreWarnings {
+export interface ResolveModelOptions
+  extends
+    StoreOptions,
+    // For an on-the-fly conversion of a local checkpoint folder.
+    Pick<ConvertLocalCheckpointOptions, "signal" | "onProgress" | "convert" | "threads"> {
   /** Wanted quantization; default: the one in `model:quant`, else q4_k_m, else the newest stored. */
   quant?: string | undefined;
-  /** Default `$ATLAS_HOME`. */
-  atlasHome?: string | undefined;
-  env?: Readonly<Record<string, string | undefined>> | undefined;
-  /** For an on-the-fly conversion of a local checkpoint folder. */
-  signal?: AbortSignal | undefined;
-  onProgress?: ((progress: ConvertProgress) => void) | undefined;
-  convert?: ConvertFn | undefined;
-  threads?: number | undefined;
 }
 
 /** A model ready to load. */

@@ -6,7 +6,7 @@ import {
   updateManifest,
   type ManifestQuant,
   type ModelManifest,
-  type StoreWarnings,
+  type StoreOptions,
 } from "./manifest.js";
 import { storePaths } from "./store-layout.js";
 
@@ -19,7 +19,7 @@ export async function findPresentEntry(
   repo: string,
   sha: string,
   wanted: EntryWanted,
-  warnings: StoreWarnings = {},
+  warnings: StoreOptions = {},
 ): Promise<ManifestQuant | undefined> {
   const paths = storePaths(atlasHome);
   const manifest = await loadManifest(atlasHome, repo, sha, warnings);
@@ -48,7 +48,7 @@ export async function recordEntry(
   sha: string,
   revision: string,
   entry?: ManifestQuant,
-  warnings: StoreWarnings = {},
+  warnings: StoreOptions = {},
 ): Promise<void> {
   await updateManifest(
     atlasHome,
@@ -70,7 +70,7 @@ async function moveRevision(
   repo: string,
   sha: string,
   revision: string,
-  warnings: StoreWarnings,
+  warnings: StoreOptions,
 ): Promise<void> {
   if (isCommitSha(revision)) return;
   const paths = storePaths(atlasHome);
@@ -93,7 +93,7 @@ export async function shaFromStore(
   atlasHome: string,
   repo: string,
   revision: string,
-  warnings: StoreWarnings = {},
+  warnings: StoreOptions = {},
 ): Promise<string | undefined> {
   const paths = storePaths(atlasHome);
   const shas = await readdir(paths.repoDir(repo)).catch(() => [] as string[]);

@@ -34,12 +34,13 @@ if (pauseOn === "fork") {
   syncBuiltinESMExports();
 } else if (pauseOn !== undefined) {
   Object.assign(process.stderr, { isTTY: true, columns: 120 });
-  const write = process.stderr.write.bind(process.stderr) as (chunk: string) => boolean;
-  process.stderr.write = ((chunk: string | Uint8Array) => {
+  const stderr = process.stderr;
+  const original = stderr.write.bind(stderr);
+  stderr.write = (chunk: string | Uint8Array): boolean => {
     const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
     if (text.includes(pauseOn)) pause();
-    return write(text);
-  }) as typeof process.stderr.write;
+    return original(text);
+  };
 }
 
 /** Processes whose parent is this one (Linux /proc). */
