@@ -81,9 +81,10 @@ describe("atlas chat (scripted)", () => {
     const r = await runCli(["chat", gguf, "--gpu", "cpu", "--ctx-size", "64"], {
       stdin: `/set max_tokens 2\n${long}\n/show\n`,
     });
-    expect(r.code).toBe(0);
+    // The session went on (/show ran); the script still learns that a message failed.
     expect(r.stderr).toMatch(/error: .*context holds 64/);
     expect(r.stdout).toMatch(/conversation: 0 messages/);
+    expect(r.code).toBe(8);
   });
 });
 
