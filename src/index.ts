@@ -1,29 +1,50 @@
-/** The `atlas-chat` library: everything the CLI can do, as functions. */
-export * from "./core/index.js";
-export * from "./config/index.js";
-export * from "./convert/index.js";
+/**
+ * The `atlas-chat` library: the public API that docs/library.md documents. Internals (locks, the blob
+ * downloader, cache layout, atomic writes, the native binding) stay inside their layers; the CLI and the
+ * server import them from there.
+ */
 export {
-  CHECKPOINT_FILES,
+  ATLAS_ERROR_CODES,
+  AtlasError,
+  isAtlasError,
+  type AtlasErrorCode,
+  type AtlasErrorDetails,
+  type AtlasErrorOptions,
+  type ChatMessage,
+  type ChatRole,
+  type TokenUsage,
+} from "./core/index.js";
+export * from "./core/request.js";
+export {
+  FILE_TYPE_OF,
+  OUTPUT_TYPES,
+  convertModel,
+  ggufArray,
+  ggufNumber,
+  ggufScalar,
+  ggufString,
+  inspectModel,
+  parseOutputType,
+  readGguf,
+  readGgufTensor,
+  type ConvertOptions,
+  type ConvertProgress,
+  type ConvertResult,
+  type GgufFile,
+  type GgufKv,
+  type GgufScalar,
+  type GgufTensorInfo,
+  type ModelSummary,
+  type OutputType,
+  type SpecialTokenSummary,
+  type TensorSummary,
+} from "./convert/index.js";
+export {
   MODEL_ALIASES,
-  acquireLock,
-  downloadBlob,
   downloadSnapshot,
-  findCachedSnapshot,
-  listRepoFiles,
-  parseRepoId,
-  repoCachePaths,
-  resolveAlias,
-  resolveRevision,
-  resolveToken,
-  selectCheckpointFiles,
-  type DownloadBlobOptions,
   type DownloadSnapshotOptions,
-  type FileLock,
-  type LockOptions,
-  type RepoCachePaths,
-  type RepoFile,
+  type RetryEvent,
   type RetryOptions,
-  type RevisionInfo,
   type SnapshotFile,
   type SnapshotProgress,
   type SnapshotResult,

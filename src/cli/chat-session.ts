@@ -1,9 +1,14 @@
 /** The state of `atlas chat` (conversation, system text, settings) and its slash commands. */
 import { readFile } from "node:fs/promises";
 import type { AtlasModel } from "../api/index.js";
-import { errorMessage, parseGenerateOption, validateMessages, type ChatMessage } from "../core/index.js";
+import {
+  errorMessage,
+  parseGenerateOption,
+  validateMessages,
+  writeFileAtomic,
+  type ChatMessage,
+} from "../core/index.js";
 import type { GenerateOptions } from "../engine/index.js";
-import { writeFileAtomic } from "./write-file-atomic.js";
 
 /** What a slash command produced. */
 export interface CommandOutcome {

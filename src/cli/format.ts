@@ -1,19 +1,5 @@
-/** Human-readable numbers for CLI output. */
-
-const UNITS = ["B", "KB", "MB", "GB", "TB"];
-
-/** 1234567 → "1.23 MB" (SI units, as download tools show them). */
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1000 && unit < UNITS.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return unit === 0
-    ? `${value} B`
-    : `${value.toFixed(value >= 100 ? 0 : value >= 10 ? 1 : 2)} ${UNITS[unit]}`;
-}
+/** Human-readable numbers for CLI output (sizes: `formatBytes` in core, shared with the converter). */
+export { formatBytes } from "../core/index.js";
 
 /** Seconds → "1m05s" / "12.3s" / "2h03m". */
 export function formatDuration(seconds: number): string {

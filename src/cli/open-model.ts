@@ -1,5 +1,9 @@
-/** Loads a model for a CLI command: progress while a checkpoint folder is converted, notices on stderr. */
+/**
+ * Loads a model for a CLI command: progress while a checkpoint folder is converted, notices and store
+ * warnings (a corrupt manifest rebuilt) on stderr, a warning for a context longer than the model's.
+ */
 import { loadModel, type AtlasLoadOptions, type AtlasModel } from "../api/index.js";
+import { resolveModel } from "../store/index.js";
 import { eprintln, type CliIO } from "./io.js";
 import { ProgressDisplay } from "./progress.js";
 
@@ -17,12 +21,14 @@ export async function openModel(
 ): Promise<AtlasModel> {
   const progress = new ProgressDisplay(io);
   try {
-    const model = await loadModel(ref, {
-      ...options,
+    // Resolved here rather than inside loadModel, so that store warnings reach stderr.
+    const { path } = await resolveModel(ref, {
+      quant: options.quant,
       env: io.env,
       signal: io.signal,
-      onNotice: (message) => eprintln(io, `note: ${message}`),
-      onConvertProgress: (p) =>
+      threads: options.threads,
+      onWarning: (message) => eprintln(io, `warning: ${message}`),
+      onProgress: (p) =>
         progress.update("convert", {
           label: p.phase === "quantize" ? "quantizing" : "converting",
           done: p.bytesDone,
@@ -32,6 +38,18 @@ export async function openModel(
         }),
     });
     progress.clear();
+    const model = await loadModel(path, {
+      ...options,
+      env: io.env,
+      signal: io.signal,
+      onNotice: (message) => eprintln(io, `note: ${message}`),
+    });
+    const trained = model.info.trainContextSize;
+    if (options.contextSize !== undefined && trained > 0 && options.contextSize > trained)
+      eprintln(
+        io,
+        `warning: --ctx-size ${options.contextSize} is more than the ${trained} tokens ${model.info.description} was trained with; replies past ${trained} tokens will degrade`,
+      );
     if (verbose) {
       const i = model.info;
       eprintln(io, `loaded ${i.description} from ${i.path}`);

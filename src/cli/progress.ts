@@ -2,7 +2,7 @@
  * Progress bars on stderr. On a TTY they redraw in place (several lines at once, for parallel downloads);
  * elsewhere (pipes, CI logs, NO_COLOR) they print nothing, so machine-read output stays clean.
  */
-import type { CliIO } from "./io.js";
+import { writeDiagnostic, type CliIO } from "./io.js";
 import { fit, formatBytes, formatDuration } from "./format.js";
 
 /** One bar's state. `unit: "bytes"` formats done/total as sizes. */
@@ -52,7 +52,7 @@ export class ProgressDisplay {
   /** Erases the bars (call before printing results). */
   clear(): void {
     if (!this.enabled || this.drawnLines === 0) return;
-    this.io.stderr.write(`\x1b[${this.drawnLines}F\x1b[J`);
+    writeDiagnostic(this.io.stderr, `\x1b[${this.drawnLines}F\x1b[J`);
     this.drawnLines = 0;
   }
 
@@ -64,7 +64,7 @@ export class ProgressDisplay {
     const width = Math.max(40, Math.min(this.io.stderr.columns ?? 100, 140));
     const rendered = [...this.lines.values()].map((line) => renderLine(line, width, now));
     const up = this.drawnLines > 0 ? `\x1b[${this.drawnLines}F` : "";
-    this.io.stderr.write(`${up}\x1b[J${rendered.join("\n")}\n`);
+    writeDiagnostic(this.io.stderr, `${up}\x1b[J${rendered.join("\n")}\n`);
     this.drawnLines = rendered.length;
   }
 }

@@ -27,6 +27,11 @@ export const ENV_VARS: readonly EnvVarInfo[] = [
     description: "folder holding libllama*.so to use instead of node-llama-cpp's prebuilt one",
     default: "the @node-llama-cpp/<platform> package",
   },
+  {
+    name: "ATLAS_READ_TIMEOUT",
+    description: "seconds a download may receive nothing before it is dropped and resumed",
+    default: "30",
+  },
   { name: "HF_HOME", description: "Hugging Face home (token, hub cache)", default: "~/.cache/huggingface" },
   { name: "HF_HUB_CACHE", description: "Hugging Face hub cache", default: "$HF_HOME/hub" },
   { name: "HF_ENDPOINT", description: "Hugging Face hub URL", default: "https://huggingface.co" },
@@ -58,6 +63,16 @@ export function defaultThreads(env: Env = process.env): number {
 /** `$ATLAS_LLAMA_LIB_DIR` when set. */
 export function llamaLibDirOverride(env: Env = process.env): string | undefined {
   return nonEmpty(env["ATLAS_LLAMA_LIB_DIR"]);
+}
+
+/** Default of `ATLAS_READ_TIMEOUT`, in seconds. */
+const DEFAULT_READ_TIMEOUT_S = 30;
+
+/** `$ATLAS_READ_TIMEOUT` (seconds, may be fractional) in milliseconds; default 30 s. */
+export function readTimeoutMs(env: Env = process.env): number {
+  const raw = nonEmpty(env["ATLAS_READ_TIMEOUT"]);
+  const seconds = raw === undefined ? NaN : Number(raw);
+  return Math.round((Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_READ_TIMEOUT_S) * 1000);
 }
 
 /** `$HF_HOME`, default `$XDG_CACHE_HOME/huggingface` or `~/.cache/huggingface`. */

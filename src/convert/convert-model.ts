@@ -4,12 +4,23 @@
  * Q4_0 are written by our own writer; K-quants go through an intermediate GGUF and llama.cpp's quantizer.
  */
 import { rmSync } from "node:fs";
-import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import { rm, stat } from "node:fs/promises";
 import { endianness } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { AtlasError, ioError, onForcedExit, systemErrorCode } from "../core/index.js";
+import { basename, dirname, join, resolve } from "node:path";
+import {
+  AtlasError,
+  acquireLock,
+  ioError,
+  isAtlasError,
+  makeFolder,
+  makeWorkFolder,
+  onForcedExit,
+  sweepStaleTemps,
+  systemErrorCode,
+  writeAtomically,
+  type FileLock,
+} from "../core/index.js";
 import { quantizeGguf } from "../native/quantize.js";
-import { writeAtomically } from "./atomic-output.js";
 import { checkFreeSpace, type PlannedWrite } from "./disk-space.js";
 import { readJsonObject } from "./file-io.js";
 import { llamaCppAttentionDenominator, type Gemma2Hparams } from "./gemma2-config.js";
@@ -50,6 +61,11 @@ export interface ConvertOptions {
   tmpDir?: string;
   /** K-quants only: llama.cpp threads. Default `ATLAS_THREADS` or the number of cores. */
   threads?: number;
+  /**
+   * Replace an existing output (default true). With false, an output that exists, or appears while
+   * converting, fails with BAD_ARGUMENT; another conversion writing the same output fails with BUSY.
+   */
+  overwrite?: boolean;
 }
 
 /** What {@link convertModel} produced. */
@@ -94,11 +110,17 @@ function checkOptions(options: ConvertOptions): void {
     throw new AtlasError("UNSUPPORTED", "GGUF conversion needs a little-endian machine");
 }
 
-async function checkOutputPath(output: string): Promise<void> {
+async function checkOutputPath(output: string, overwrite: boolean): Promise<void> {
   try {
-    if ((await stat(output)).isDirectory())
+    const info = await stat(output);
+    if (info.isDirectory())
       throw new AtlasError("BAD_ARGUMENT", "is a folder; give the path of the .gguf file to write", {
         where: output,
+      });
+    if (!overwrite)
+      throw new AtlasError("BAD_ARGUMENT", "already exists", {
+        where: output,
+        hint: "pass --force to replace it",
       });
   } catch (error) {
     if (error instanceof AtlasError) throw error;
@@ -138,7 +160,8 @@ export async function convertModel(options: ConvertOptions): Promise<ConvertResu
   const output = resolve(options.output);
   const { signal } = options;
   checkAborted(signal, output);
-  await checkOutputPath(output);
+  const overwrite = options.overwrite ?? true;
+  await checkOutputPath(output, overwrite);
   const checkpoint = await openHfCheckpoint(input);
   const hparams = checkpoint.config.hparams;
   const vocab = await buildGemma2Vocab({
@@ -164,9 +187,19 @@ export async function convertModel(options: ConvertOptions): Promise<ConvertResu
     warnings,
   };
   checkAborted(signal, output);
-  const written = isKQuant(type)
-    ? await convertKQuant(options, output, type, precision, common)
-    : await convertDirect(options, output, type, common);
+  await makeFolder(dirname(output), "cannot create the output folder");
+  const lock = await lockOutput(output);
+  let written: WrittenGguf;
+  try {
+    // Leftovers of conversions that were killed (SIGKILL, power loss) before they could clean up.
+    await sweepStaleTemps(dirname(output));
+    await checkOutputPath(output, overwrite);
+    written = isKQuant(type)
+      ? await convertKQuant(options, output, type, precision, common)
+      : await convertDirect(options, output, type, common);
+  } finally {
+    await lock.release();
+  }
   let bytes: number;
   try {
     bytes = (await stat(output)).size;
@@ -185,6 +218,26 @@ export async function convertModel(options: ConvertOptions): Promise<ConvertResu
     vocabSize: vocab.tokens.length,
     warnings,
   };
+}
+
+/**
+ * One conversion per output at a time: a second one (another process, or the same) fails at once with
+ * BUSY instead of racing to the same file.
+ */
+async function lockOutput(output: string): Promise<FileLock> {
+  try {
+    return await acquireLock(join(dirname(output), `.${basename(output)}.atlas-lock`), {
+      timeoutMs: 0,
+      purpose: `conversion to ${output}`,
+    });
+  } catch (error) {
+    if (isAtlasError(error, "BUSY"))
+      throw new AtlasError("BUSY", `is being written by another conversion (${error.message})`, {
+        where: output,
+        hint: "wait for it to finish, or write to another path",
+      });
+    throw error;
+  }
 }
 
 interface CommonParts {
@@ -221,7 +274,6 @@ async function convertDirect(
     parts.warnings.push(
       "q4_0: token_embd is stored as Q8_0 (llama.cpp would use Q6_K, a K-quant atlas does not write itself)",
     );
-  await mkdirFor(output);
   await checkFreeSpace([
     {
       folder: dirname(output),
@@ -230,24 +282,19 @@ async function convertDirect(
     },
   ]);
   const onProgress = options.onProgress;
-  return writeAtomically(output, (temp) =>
-    writeGemma2Gguf({
-      ...parts,
-      path: temp,
-      matrixType,
-      embeddingQ8,
-      fileType: FILE_TYPE_OF[type],
-      onProgress: onProgress === undefined ? undefined : (p) => onProgress({ phase: "convert", ...p }),
-    }),
+  return writeAtomically(
+    output,
+    (temp) =>
+      writeGemma2Gguf({
+        ...parts,
+        path: temp,
+        matrixType,
+        embeddingQ8,
+        fileType: FILE_TYPE_OF[type],
+        onProgress: onProgress === undefined ? undefined : (p) => onProgress({ phase: "convert", ...p }),
+      }),
+    { overwrite: options.overwrite ?? true },
   );
-}
-
-async function mkdirFor(file: string): Promise<void> {
-  try {
-    await mkdir(dirname(file), { recursive: true });
-  } catch (error) {
-    throw ioError("cannot create the output folder", dirname(file), error);
-  }
 }
 
 async function convertKQuant(
@@ -260,12 +307,8 @@ async function convertKQuant(
   const matrixType = { F32: GGML_TYPE.F32, F16: GGML_TYPE.F16, BF16: GGML_TYPE.BF16 }[precision];
   const intermediateFileType = { F32: 0, F16: 1, BF16: 32 }[precision];
   const tmpParent = resolve(options.tmpDir ?? dirname(output));
-  await mkdirFor(output);
-  try {
-    await mkdir(tmpParent, { recursive: true });
-  } catch (error) {
-    throw ioError("cannot create the temp folder", tmpParent, error);
-  }
+  await makeFolder(tmpParent, "cannot create the temp folder");
+  if (tmpParent !== dirname(output)) await sweepStaleTemps(tmpParent);
   const intermediateBytes = estimateBytes(parts.checkpoint, matrixType, false);
   const parameters = parts.checkpoint.tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
   const writes: PlannedWrite[] = [
@@ -273,12 +316,7 @@ async function convertKQuant(
     { folder: dirname(output), bytes: (parameters * K_QUANT_BITS[type]!) / 8, what: "the output" },
   ];
   await checkFreeSpace(writes);
-  let tmp: string;
-  try {
-    tmp = await mkdtemp(join(tmpParent, ".atlas-convert-"));
-  } catch (error) {
-    throw ioError("cannot create the temp folder", tmpParent, error);
-  }
+  const tmp = await makeWorkFolder(tmpParent);
   const onProgress = options.onProgress;
   const tmpFolder = tmp;
   const unregister = onForcedExit(() => rmSync(tmpFolder, { recursive: true, force: true }));
@@ -295,25 +333,28 @@ async function convertKQuant(
     checkAborted(parts.signal, output);
     const bytesTotal = [...written.tensorBytes.values()].reduce((a, b) => a + b, 0);
     let bytesDone = 0;
-    await writeAtomically(output, (temp) =>
-      quantizeGguf({
-        input: intermediate,
-        output: temp,
-        ftype: FILE_TYPE_OF[type],
-        ...(options.threads === undefined ? {} : { threads: options.threads }),
-        ...(parts.signal === undefined ? {} : { signal: parts.signal }),
-        onTensor: (index, total, name) => {
-          bytesDone += written.tensorBytes.get(name) ?? 0;
-          onProgress?.({
-            phase: "quantize",
-            tensorsDone: index,
-            tensorsTotal: total,
-            bytesDone,
-            bytesTotal,
-            tensor: name,
-          });
-        },
-      }),
+    await writeAtomically(
+      output,
+      (temp) =>
+        quantizeGguf({
+          input: intermediate,
+          output: temp,
+          ftype: FILE_TYPE_OF[type],
+          ...(options.threads === undefined ? {} : { threads: options.threads }),
+          ...(parts.signal === undefined ? {} : { signal: parts.signal }),
+          onTensor: (index, total, name) => {
+            bytesDone += written.tensorBytes.get(name) ?? 0;
+            onProgress?.({
+              phase: "quantize",
+              tensorsDone: index,
+              tensorsTotal: total,
+              bytesDone,
+              bytesTotal,
+              tensor: name,
+            });
+          },
+        }),
+      { overwrite: options.overwrite ?? true },
     );
     return written;
   } finally {

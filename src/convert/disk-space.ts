@@ -1,16 +1,12 @@
 /** A free-space check before writing gigabytes, so a full disk fails in a second rather than after minutes. */
 import { stat, statfs } from "node:fs/promises";
-import { AtlasError } from "../core/index.js";
+import { AtlasError, formatBytes } from "../core/index.js";
 
 /** One planned write: a folder and the bytes that will land there. */
 export interface PlannedWrite {
   folder: string;
   bytes: number;
   what: string;
-}
-
-function formatGb(bytes: number): string {
-  return `${(bytes / 1e9).toFixed(2)} GB`;
 }
 
 /**
@@ -38,7 +34,7 @@ export async function checkFreeSpace(writes: readonly PlannedWrite[]): Promise<v
     if (entry.bytes > entry.free)
       throw new AtlasError(
         "IO",
-        `not enough disk space: ${entry.what.join(" + ")} need about ${formatGb(entry.bytes)} but only ${formatGb(entry.free)} is free`,
+        `not enough disk space: ${entry.what.join(" + ")} need${entry.what.length === 1 ? "s" : ""} about ${formatBytes(entry.bytes)} but only ${formatBytes(entry.free)} is free`,
         { where: entry.folder, hint: "free some space or choose another output path (or --tmp-dir)" },
       );
 }

@@ -12,7 +12,7 @@ export { readGguf, readGgufTensor, ggufArray, ggufNumber, ggufScalar, ggufString
 export type { GgufFile } from "./gguf-reader.js";
 export { GGUF_TYPE } from "./gguf-types.js";
 export type { GgufKv, GgufScalar, GgufTensorInfo, GgufValueType } from "./gguf-types.js";
-export { GGML_TYPE, fileTypeName, ggmlTypeName, ggmlTypeInfo } from "./ggml-types.js";
+export { GGML_TYPE, ggmlTypeName, ggmlTypeInfo } from "./ggml-types.js";
 export type { GgmlTypeInfo } from "./ggml-types.js";
 export { readSafetensorsHeader } from "./safetensors.js";
 export type { SafetensorsFile, SafetensorsTensor, SafetensorsDtype } from "./safetensors.js";

@@ -4,9 +4,9 @@
  */
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { AtlasError, ioError, systemErrorCode } from "../core/index.js";
+import { AtlasError, fileTypeName, ioError, systemErrorCode } from "../core/index.js";
 import { gemma2Metadata } from "./gemma2-metadata.js";
-import { fileTypeName, ggmlTypeName } from "./ggml-types.js";
+import { ggmlTypeName } from "./ggml-types.js";
 import { ggufArray, ggufNumber, ggufScalar, ggufString, readGguf, type GgufFile } from "./gguf-reader.js";
 import { GGUF_TYPE, type GgufKv } from "./gguf-types.js";
 import { openHfCheckpoint } from "./hf-checkpoint.js";

@@ -1,4 +1,5 @@
 /** The output types `atlas convert --type` accepts and what each maps to in llama.cpp terms. */
+import { fileTypeId } from "../core/index.js";
 import { GGML_TYPE } from "./ggml-types.js";
 
 /** Output types: written by our TS writer (f32…q4_0) or by llama.cpp's quantizer (K-quants). */
@@ -16,17 +17,10 @@ export const OUTPUT_TYPES: readonly OutputType[] = [
   "q6_k",
 ];
 
-/** `general.file_type` (llama.cpp `LlamaFileType`) of each output type. */
-export const FILE_TYPE_OF: Readonly<Record<OutputType, number>> = {
-  f32: 0,
-  f16: 1,
-  bf16: 32,
-  q8_0: 7,
-  q4_0: 2,
-  q4_k_m: 15,
-  q5_k_m: 17,
-  q6_k: 18,
-};
+/** `general.file_type` (llama.cpp `llama_ftype`) of each output type, from the table in core. */
+export const FILE_TYPE_OF = Object.fromEntries(
+  OUTPUT_TYPES.map((type) => [type, fileTypeId(type) ?? -1]),
+) as Readonly<Record<OutputType, number>>;
 
 /** ggml type of the 2-D weights for types our writer produces. */
 export const MATRIX_TYPE_OF: Readonly<Record<Exclude<OutputType, KQuantType>, number>> = {

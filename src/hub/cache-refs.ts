@@ -1,8 +1,6 @@
 /** `refs/<revision>` files: which commit a branch or tag pointed to when it was last resolved. */
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
-import { systemErrorCode, ioError } from "../core/index.js";
+import { readFile } from "node:fs/promises";
+import { systemErrorCode, ioError, writeFileAtomic } from "../core/index.js";
 import { isCommitSha, type RepoCachePaths } from "./cache-layout.js";
 
 /** The sha `refs/<revision>` holds, or `undefined` when the file is missing or does not hold a sha. */
@@ -22,15 +20,5 @@ export async function readRef(paths: RepoCachePaths, revision: string): Promise<
  */
 export async function writeRef(paths: RepoCachePaths, revision: string, sha: string): Promise<void> {
   if (revision === sha) return;
-  const target = paths.ref(revision);
-  // A random suffix: two pulls in one process may write the same ref in the same millisecond.
-  const temp = `${target}.${randomBytes(6).toString("hex")}.tmp`;
-  try {
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(temp, sha);
-    await rename(temp, target);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw ioError("cannot write the cached ref", target, error);
-  }
+  await writeFileAtomic(paths.ref(revision), sha, { durable: false });
 }

@@ -6,16 +6,28 @@
  * Ctrl-C leaves that file, and the next attempt (now or in a later run) asks for the rest with
  * `Range: bytes=<size>-`, hashing the part already on disk first. Only a file whose size and hash match
  * is renamed to `blobs/<etag>`; a mismatch deletes it and fails with CHECKSUM.
+ *
+ * A server that stops sending without closing the connection (or promises more bytes than it sends)
+ * would otherwise hold the download until Node's own 300 s timeout: after `idleTimeoutMs` without a
+ * byte the request is dropped, `onStall` says so, and the download resumes with Range.
  */
 import type { Hash } from "node:crypto";
 import { mkdir, open, rename, rm, stat, truncate } from "node:fs/promises";
-import { AtlasError, ioError, isAtlasError, systemErrorCode } from "../core/index.js";
-import { abortedError, backoffDelay, isAborted, sleep, type RetryOptions } from "./backoff.js";
+import {
+  AtlasError,
+  acquireLock,
+  ioError,
+  isAtlasError,
+  systemErrorCode,
+  type LockHolder,
+  type LockOptions,
+} from "../core/index.js";
+import { readTimeoutMs } from "../config/index.js";
+import { abortedError, backoffDelay, isAborted, sleep } from "./backoff.js";
 import { hashFilePrefix, newBlobHash, type BlobAlgorithm } from "./blob-digest.js";
 import { normalizeEtag, type RepoCachePaths } from "./cache-layout.js";
-import { createHubFetch, networkReason, type RetryEvent } from "./hub-fetch.js";
+import { createHubFetch, networkReason, type HubRequestOptions } from "./hub-fetch.js";
 import type { HubRequestContext } from "./hub-error.js";
-import { acquireLock, type LockHolder, type LockOptions } from "./lock-file.js";
 
 /** What the finished file must be. */
 export interface BlobExpectation {
@@ -26,19 +38,29 @@ export interface BlobExpectation {
   algorithm: BlobAlgorithm;
 }
 
+/** A download that received nothing for `idleMs` and is being resumed. */
+export interface StallEvent {
+  url: string;
+  idleMs: number;
+  /** Bytes on disk: where the resumed request starts. */
+  offset: number;
+}
+
+/** How long a download may go without a byte, and what it does when it stalls. */
+export interface StallOptions {
+  /** Drop and resume a request that sent nothing for this long (default `$ATLAS_READ_TIMEOUT`, 30 s). */
+  idleTimeoutMs?: number | undefined;
+  onStall?: ((event: StallEvent) => void) | undefined;
+}
+
 /** Options of {@link downloadBlob}. */
-export interface DownloadBlobOptions {
+export interface DownloadBlobOptions extends Omit<HubRequestOptions, "endpoint">, StallOptions {
   /** `<endpoint>/<repo>/resolve/<sha>/<path>` */
   url: string;
   paths: RepoCachePaths;
   expected: BlobExpectation;
   /** For error messages (endpoint, repo, revision, path); `hasToken` is set from `token`. */
   context: Omit<HubRequestContext, "hasToken">;
-  token?: string | undefined;
-  fetch?: typeof fetch | undefined;
-  signal?: AbortSignal | undefined;
-  retry?: RetryOptions | undefined;
-  onRetry?: ((event: RetryEvent) => void) | undefined;
   /** Bytes on disk so far (including a resumed part) and the file size; called often. */
   onProgress?: ((done: number, total: number) => void) | undefined;
   /** Lock timing; `onWait` fires when another process is downloading the same blob. */
@@ -73,6 +95,7 @@ async function openStream(
   hubFetch: typeof fetch,
   options: DownloadBlobOptions,
   offset: number,
+  signal: AbortSignal,
 ): Promise<Response> {
   let url = options.url;
   const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
@@ -80,7 +103,7 @@ async function openStream(
   // redirect: the 302 to the CDN for LFS files, the 200/206 itself for small ones.
   let checked = false;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    const response = await hubFetch(url, { headers, redirect: "manual" });
+    const response = await hubFetch(url, { headers, redirect: "manual", signal });
     const location = response.headers.get("location");
     const redirect = response.status >= 300 && response.status < 400 && location !== null;
     const relative = redirect && !/^[a-z][a-z0-9+.-]*:\/\//i.test(location);
@@ -154,6 +177,7 @@ async function fetchIntoBlob(
     retry: options.retry,
     onRetry: options.onRetry,
   });
+  const idleTimeoutMs = options.idleTimeoutMs ?? readTimeoutMs();
   let downloaded = 0;
   let resumedFrom: number | undefined;
   let failures = 0;
@@ -173,8 +197,9 @@ async function fetchIntoBlob(
       };
     if (offset < expected.size) {
       let progressed = false;
+      const watchdog = new IdleWatchdog(idleTimeoutMs);
       try {
-        const response = await openStream(hubFetch, options, offset);
+        const response = await openStream(hubFetch, options, offset, watchdog.signal);
         if (
           offset > 0 &&
           response.status === 206 &&
@@ -198,6 +223,7 @@ async function fetchIntoBlob(
           for (;;) {
             const { done, value } = await reader.read();
             if (done) break;
+            watchdog.touch();
             if (state.length + value.length > expected.size)
               throw new AtlasError(
                 "CHECKSUM",
@@ -217,8 +243,15 @@ async function fetchIntoBlob(
           await handle.close();
         }
         if (state.length < expected.size) throw new Error(`connection closed at byte ${state.length}`);
-      } catch (error) {
+      } catch (caught) {
+        watchdog.stop();
         if (isAborted(signal)) throw abortedError(signal);
+        // Our own watchdog cut a silent request: a network failure like any other, resumed below.
+        const error = watchdog.fired
+          ? new Error(`stalled: no data for ${Math.round(idleTimeoutMs / 1000)} s`)
+          : caught;
+        if (watchdog.fired)
+          options.onStall?.({ url: options.url, idleMs: idleTimeoutMs, offset: state.length });
         if (isAtlasError(error, "CHECKSUM")) {
           await rm(incomplete, { force: true });
           throw error;
@@ -237,6 +270,8 @@ async function fetchIntoBlob(
         options.onRetry?.({ url: options.url, attempt: failures, delayMs, reason: networkReason(error) });
         await sleep(delayMs, signal);
         continue;
+      } finally {
+        watchdog.stop();
       }
     }
     const actual = state.hash.digest("hex");
@@ -257,6 +292,40 @@ async function fetchIntoBlob(
       throw ioError("cannot move the verified download into place", blobPath, error);
     }
     return { blobPath, downloadedBytes: downloaded, resumedFrom: resumedFrom ?? 0, cached: false };
+  }
+}
+
+/**
+ * Aborts its signal when `touch()` has not been called for `idleMs` (from its creation on, so a server
+ * that never answers counts too).
+ */
+class IdleWatchdog {
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout;
+  fired = false;
+
+  constructor(private readonly idleMs: number) {
+    this.timer = this.arm();
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  touch(): void {
+    clearTimeout(this.timer);
+    this.timer = this.arm();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+
+  private arm(): NodeJS.Timeout {
+    return setTimeout(() => {
+      this.fired = true;
+      this.controller.abort(new Error("stalled"));
+    }, this.idleMs);
   }
 }
 

@@ -4,17 +4,16 @@
  * in the cache (downloaded by Python or by us) are not fetched again; offline mode makes no request.
  */
 import { rm, stat } from "node:fs/promises";
-import { hfEndpoint, hfHubCache, hfOffline } from "../config/index.js";
-import type { RetryOptions } from "./backoff.js";
+import type { LockOptions } from "../core/index.js";
+import { hfEndpoint, hfHubCache, hfOffline, readTimeoutMs } from "../config/index.js";
 import { blobDigest } from "./blob-digest.js";
 import { repoCachePaths, type RepoCachePaths } from "./cache-layout.js";
 import { writeRef } from "./cache-refs.js";
 import { downloadBlob } from "./download-blob.js";
 import { findCachedSnapshot } from "./find-cached-snapshot.js";
-import type { RetryEvent } from "./hub-fetch.js";
+import type { HubRequestOptions } from "./hub-fetch.js";
 import { linkSnapshotFile } from "./link-snapshot-file.js";
 import { listRepoFiles, type RepoFile } from "./list-repo-files.js";
-import type { LockOptions } from "./lock-file.js";
 import { mapLimit } from "./map-limit.js";
 import { resolveRevision } from "./resolve-revision.js";
 import { resolveToken } from "./resolve-token.js";
@@ -22,7 +21,7 @@ import { selectCheckpointFiles, selectGgufFile } from "./select-checkpoint-files
 import type { SnapshotFile, SnapshotProgress, SnapshotResult, SnapshotSelection } from "./snapshot-types.js";
 
 /** Options of {@link downloadSnapshot}. Every default comes from `env` (default `process.env`). */
-export interface DownloadSnapshotOptions {
+export interface DownloadSnapshotOptions extends HubRequestOptions {
   /** `org/name` */
   repo: string;
   /** Branch, tag or sha (default "main"). */
@@ -33,10 +32,6 @@ export interface DownloadSnapshotOptions {
   select?: SnapshotSelection | undefined;
   /** Default `$HF_HUB_CACHE` → `$HF_HOME/hub` → `~/.cache/huggingface/hub`. */
   cacheDir?: string | undefined;
-  /** Default `$HF_ENDPOINT` or https://huggingface.co. */
-  endpoint?: string | undefined;
-  /** Default `$HF_TOKEN` or `$HF_HOME/token`. */
-  token?: string | undefined;
   /** Default `$HF_HUB_OFFLINE`. */
   offline?: boolean | undefined;
   env?: Readonly<Record<string, string | undefined>> | undefined;
@@ -44,12 +39,11 @@ export interface DownloadSnapshotOptions {
   concurrency?: number | undefined;
   /** Re-hash files already in the cache and re-download those that do not match (default false). */
   verifyCached?: boolean | undefined;
-  fetch?: typeof fetch | undefined;
-  signal?: AbortSignal | undefined;
-  retry?: RetryOptions | undefined;
+  /** Drop and resume a download that sent nothing for this long (default `$ATLAS_READ_TIMEOUT`, 30 s). */
+  idleTimeoutMs?: number | undefined;
   lock?: Omit<LockOptions, "signal" | "purpose" | "onWait"> | undefined;
+  /** Progress; a stalled download shows as a file event with state "stalled" before it resumes. */
   onProgress?: ((event: SnapshotProgress) => void) | undefined;
-  onRetry?: ((event: RetryEvent) => void) | undefined;
 }
 
 async function sizeIfFile(path: string): Promise<number | undefined> {
@@ -131,8 +125,10 @@ export async function downloadSnapshot(options: DownloadSnapshotOptions): Promis
     pending,
     options.concurrency ?? 4,
     async (file, signal) => {
-      const report = (state: "downloading" | "waiting" | "retrying" | "done", done: number): void =>
-        options.onProgress?.({ type: "file", path: file.path, done, total: file.size, state });
+      const report = (
+        state: "downloading" | "waiting" | "retrying" | "stalled" | "done",
+        done: number,
+      ): void => options.onProgress?.({ type: "file", path: file.path, done, total: file.size, state });
       const result = await downloadBlob({
         url: `${endpoint}/${options.repo}/resolve/${sha}/${file.path.split("/").map(encodeURIComponent).join("/")}`,
         paths,
@@ -147,6 +143,8 @@ export async function downloadSnapshot(options: DownloadSnapshotOptions): Promis
         signal,
         retry: options.retry,
         lock: options.lock,
+        idleTimeoutMs: options.idleTimeoutMs ?? readTimeoutMs(env),
+        onStall: (event) => report("stalled", event.offset),
         onLockWait: () => report("waiting", 0),
         onProgress: (done) => report("downloading", done),
         onRetry: (event) => {

@@ -26,16 +26,28 @@ export interface RetryEvent {
   reason: string;
 }
 
-/** Options of {@link createHubFetch}. */
-export interface HubFetchOptions {
-  /** The underlying fetch (default `globalThis.fetch`). */
+/**
+ * The fields every hub call takes. Each call's options extend this instead of restating them, so a
+ * field is documented (and defaulted) once.
+ */
+export interface HubRequestOptions {
+  /** Hub URL (default `$HF_ENDPOINT`, else https://huggingface.co). */
+  endpoint?: string | undefined;
+  /** Access token (default `$HF_TOKEN`, else `$HF_HOME/token`); sent only to the hub's own origin. */
+  token?: string | undefined;
+  /** The underlying fetch (default `globalThis.fetch`); tests inject one. */
   fetch?: typeof fetch | undefined;
+  signal?: AbortSignal | undefined;
+  /** How often and how patiently 429/5xx answers and dropped connections are retried. */
+  retry?: RetryOptions | undefined;
+  /** Called before each retry (for logs and progress). */
+  onRetry?: ((event: RetryEvent) => void) | undefined;
+}
+
+/** Options of {@link createHubFetch}. */
+export interface HubFetchOptions extends Omit<HubRequestOptions, "endpoint"> {
   /** Endpoint, repo, revision … for error messages; `endpoint` also decides where the token goes. */
   context: HubRequestContext;
-  token?: string | undefined;
-  signal?: AbortSignal | undefined;
-  retry?: RetryOptions | undefined;
-  onRetry?: ((event: RetryEvent) => void) | undefined;
 }
 
 function requestUrl(input: string | URL | Request): string {

@@ -14,7 +14,6 @@ export * from "./hub-error.js";
 export * from "./hub-fetch.js";
 export * from "./link-snapshot-file.js";
 export * from "./list-repo-files.js";
-export * from "./lock-file.js";
 export * from "./map-limit.js";
 export * from "./repo-id.js";
 export * from "./resolve-revision.js";

@@ -1,8 +1,7 @@
 /** Puts a verified blob into `snapshots/<sha>/<path>` as Python does: a relative symlink. */
-import { randomBytes } from "node:crypto";
-import { copyFile, mkdir, rename, rm, symlink } from "node:fs/promises";
+import { symlink } from "node:fs/promises";
 import { dirname, relative } from "node:path";
-import { ioError, systemErrorCode } from "../core/index.js";
+import { linkAtomically } from "../core/index.js";
 import type { RepoCachePaths } from "./cache-layout.js";
 
 /**
@@ -18,20 +17,10 @@ export async function linkSnapshotFile(
 ): Promise<string> {
   const target = paths.snapshotFile(sha, path);
   const blob = paths.blob(etag);
-  const temp = `${target}.${randomBytes(6).toString("hex")}.tmp`;
-  try {
-    await mkdir(dirname(target), { recursive: true });
-    try {
-      await symlink(relative(dirname(target), blob), temp);
-    } catch (error) {
-      const code = systemErrorCode(error);
-      if (code !== "EPERM" && code !== "EACCES" && code !== "ENOTSUP" && code !== "EINVAL") throw error;
-      await copyFile(blob, temp);
-    }
-    await rename(temp, target);
-    return target;
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw ioError("cannot link the snapshot file", target, error);
-  }
+  await linkAtomically(target, blob, {
+    link: (temp) => symlink(relative(dirname(target), blob), temp),
+    copyOn: ["EPERM", "EACCES", "ENOTSUP", "EINVAL"],
+    action: "cannot link the snapshot file",
+  });
+  return target;
 }

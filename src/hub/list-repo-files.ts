@@ -1,9 +1,8 @@
 /** The files of a repo at one commit, via the hub's tree API (@huggingface/hub `listFiles`). */
 import { listFiles } from "@huggingface/hub";
 import { hfEndpoint } from "../config/index.js";
-import type { RetryOptions } from "./backoff.js";
 import { safeRepoPath } from "./cache-layout.js";
-import { createHubFetch, type RetryEvent } from "./hub-fetch.js";
+import { createHubFetch, type HubRequestOptions } from "./hub-fetch.js";
 
 /** One file of a repo. */
 export interface RepoFile {
@@ -19,16 +18,10 @@ export interface RepoFile {
 }
 
 /** Options of {@link listRepoFiles}. */
-export interface ListRepoFilesOptions {
+export interface ListRepoFilesOptions extends HubRequestOptions {
   repo: string;
   /** Commit sha (resolve branches first with `resolveRevision`). */
   sha: string;
-  endpoint?: string | undefined;
-  token?: string | undefined;
-  fetch?: typeof fetch | undefined;
-  signal?: AbortSignal | undefined;
-  retry?: RetryOptions | undefined;
-  onRetry?: ((event: RetryEvent) => void) | undefined;
 }
 
 /**

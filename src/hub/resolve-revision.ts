@@ -2,23 +2,15 @@
 import { modelInfo } from "@huggingface/hub";
 import { AtlasError } from "../core/index.js";
 import { hfEndpoint } from "../config/index.js";
-import type { RetryOptions } from "./backoff.js";
 import { isCommitSha } from "./cache-layout.js";
-import { createHubFetch, type RetryEvent } from "./hub-fetch.js";
+import { createHubFetch, type HubRequestOptions } from "./hub-fetch.js";
 
 /** Options of {@link resolveRevision}. */
-export interface ResolveRevisionOptions {
+export interface ResolveRevisionOptions extends HubRequestOptions {
   /** `org/name` */
   repo: string;
   /** Branch, tag or commit sha (default "main"). */
   revision?: string | undefined;
-  /** Hub URL (default `$HF_ENDPOINT` or https://huggingface.co). */
-  endpoint?: string | undefined;
-  token?: string | undefined;
-  fetch?: typeof fetch | undefined;
-  signal?: AbortSignal | undefined;
-  retry?: RetryOptions | undefined;
-  onRetry?: ((event: RetryEvent) => void) | undefined;
 }
 
 /** What the hub says about a model at a revision. */

@@ -43,5 +43,6 @@ export type SnapshotProgress =
       /** Bytes on disk, including a resumed part. */
       done: number;
       total: number;
-      state: "downloading" | "waiting" | "retrying" | "done" | "cached";
+      /** "stalled": nothing arrived for the idle timeout; the download resumes from `done`. */
+      state: "downloading" | "waiting" | "retrying" | "stalled" | "done" | "cached";
     };

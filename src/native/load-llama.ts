@@ -67,21 +67,31 @@ export function loadLlama(backend: LlamaBackendKind = "cpu"): LoadedLlama {
   const listeners = new Set<(level: number, text: string) => void>();
   let partial = "";
   let partialLevel = 0;
+  // llama.cpp calls this from whichever thread logs, often a worker running an `.async` call (model
+  // loading); koffi then parks that thread until the main thread has run the callback. So the callback
+  // must never throw and never block: an exception escaping it becomes an uncaught exception, whose exit
+  // path joins the worker threads, one of which waits for this very callback — a deadlock at 0% CPU.
+  // Listeners (which write to stderr or IPC) are therefore isolated, and their failures dropped.
   // Kept in a module variable so the GC never frees the callback while llama.cpp holds it.
   logCallback = koffi.register((level: number, text: string | null) => {
-    const effective = level === 5 ? partialLevel : level; // GGML_LOG_LEVEL_CONT continues the last line
-    partialLevel = effective;
-    partial += text ?? "";
-    let newline = partial.indexOf("\n");
-    while (newline >= 0) {
-      const line = partial.slice(0, newline);
-      partial = partial.slice(newline + 1);
-      if (effective >= LOG_LEVEL_WARN) {
-        recent.push(line);
-        if (recent.length > RECENT_LOG_LINES) recent.shift();
+    try {
+      const effective = level === 5 ? partialLevel : level; // GGML_LOG_LEVEL_CONT continues the last line
+      partialLevel = effective;
+      partial += text ?? "";
+      let newline = partial.indexOf("\n");
+      while (newline >= 0) {
+        const line = partial.slice(0, newline);
+        partial = partial.slice(newline + 1);
+        if (effective >= LOG_LEVEL_WARN) {
+          recent.push(line);
+          if (recent.length > RECENT_LOG_LINES) recent.shift();
+        }
+        for (const listener of listeners) notify(listener, effective, line);
+        newline = partial.indexOf("\n");
       }
-      for (const listener of listeners) listener(effective, line);
-      newline = partial.indexOf("\n");
+      if (partial.length > MAX_PARTIAL_LOG) partial = partial.slice(-MAX_PARTIAL_LOG);
+    } catch {
+      // Never let a log line take the process down (see above).
     }
   }, koffi.pointer(LogCallback));
   api.log_set(logCallback, null);
@@ -109,6 +119,18 @@ export function loadLlama(backend: LlamaBackendKind = "cpu"): LoadedLlama {
 }
 
 let logCallback: unknown;
+
+/** A line without its "\n" longer than this is cut (a runaway log must not grow without bound). */
+const MAX_PARTIAL_LOG = 64 * 1024;
+
+/** Calls one log listener; what it throws is dropped, so one bad listener cannot stop the others. */
+function notify(listener: (level: number, text: string) => void, level: number, line: string): void {
+  try {
+    listener(level, line);
+  } catch {
+    // A failed log write (stderr full or closed, IPC gone) is not the model's problem.
+  }
+}
 
 function listDevices(api: LlamaApi): LlamaDevice[] {
   const count = Number(api.ggml_backend_dev_count());

@@ -3,7 +3,7 @@
  * `llama_model_quantize` calls per tensor), in-process on libuv worker threads. Rows are independent, so
  * splitting a tensor into chunks of rows and across threads gives the same bytes as quantizing it whole.
  */
-import { AtlasError } from "../core/index.js";
+import { AtlasError, errorMessage } from "../core/index.js";
 import { loadLlama, loadedLlama } from "./load-llama.js";
 
 /**
@@ -33,7 +33,7 @@ export async function quantizeRows(
       new Promise<void>((resolve, reject) => {
         api.ggml_quantize_chunk.async(type, src, dst, 0, n, cols, null, (error, written) => {
           if (error !== null && error !== undefined)
-            reject(error instanceof Error ? error : new Error(String(error)));
+            reject(error instanceof Error ? error : new Error(errorMessage(error)));
           else if (Number(written) !== n * rowBytes)
             reject(
               new AtlasError(

@@ -23,7 +23,9 @@ export type QuantizeMessage =
 const TENSOR_LINE = /^\[\s*(\d+)\/\s*(\d+)\]\s+(\S+)/;
 
 function send(message: QuantizeMessage): void {
-  process.send?.(message);
+  // With a callback, a parent that went away is an error passed here, not an uncaught 'error' event
+  // raised while llama.cpp is still running (see load-llama.ts): the parent no longer listens anyway.
+  process.send?.(message, undefined, {}, () => undefined);
 }
 
 function run(request: QuantizeRequest): void {

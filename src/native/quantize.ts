@@ -3,21 +3,13 @@
  * output is byte-identical to `llama-quantize`. Runs in a child process (see quantize-worker.ts).
  */
 import { fork } from "node:child_process";
-import { rm } from "node:fs/promises";
+import { rm, statfs } from "node:fs/promises";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { AtlasError } from "../core/index.js";
+import { AtlasError, isAtlasError, onForcedExit } from "../core/index.js";
 import { defaultThreads } from "../config/index.js";
 import type { QuantizeMessage, QuantizeRequest } from "./quantize-worker.js";
 import { locateLlamaLibrary } from "./locate-library.js";
-
-/** llama.cpp `llama_ftype` values for the types we delegate to it. */
-export const LLAMA_FTYPE = {
-  Q4_0: 2,
-  Q8_0: 7,
-  Q4_K_M: 15,
-  Q5_K_M: 17,
-  Q6_K: 18,
-} as const;
 
 /** Options of {@link quantizeGguf}. */
 export interface QuantizeOptions {
@@ -25,7 +17,7 @@ export interface QuantizeOptions {
   input: string;
   /** Where to write the result (the caller renames it into place). Removed on failure. */
   output: string;
-  /** A `llama_ftype` (see {@link LLAMA_FTYPE}). */
+  /** A `llama_ftype` (see `LLAMA_FILE_TYPES` in core). */
   ftype: number;
   /** Worker threads; default: the machine's cores. */
   threads?: number;
@@ -33,6 +25,23 @@ export interface QuantizeOptions {
   /** Called after each tensor: 1-based index, tensor count, GGUF tensor name. */
   onTensor?: (index: number, total: number, name: string) => void;
 }
+
+/**
+ * llama.cpp reports a failed write as "basic_ios::clear: iostream error", without the reason: when it
+ * fails with the output's file system (nearly) full, that was the reason. Checked before the partial
+ * output is removed, while it still takes its space.
+ */
+async function diskFull(output: string): Promise<boolean> {
+  try {
+    const fs = await statfs(dirname(output));
+    return fs.bavail * fs.bsize < FULL_DISK_BYTES;
+  } catch {
+    return false;
+  }
+}
+
+/** Less free space than this after a failed write means the disk filled up. */
+const FULL_DISK_BYTES = 1 << 20;
 
 function workerEntry(): { path: string; execArgv: string[] } {
   const self = fileURLToPath(import.meta.url);
@@ -56,6 +65,8 @@ export async function quantizeGguf(options: QuantizeOptions): Promise<void> {
     stdio: ["ignore", "ignore", "pipe", "ipc"],
     serialization: "json",
   });
+  // A forced exit (second Ctrl-C) must not leave llama.cpp writing a file nobody will use.
+  const unregister = onForcedExit(() => child.kill("SIGKILL"));
   let stderr = "";
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000);
@@ -111,9 +122,17 @@ export async function quantizeGguf(options: QuantizeOptions): Promise<void> {
       child.send(request);
     });
   } catch (error) {
+    const full = isAtlasError(error, "NATIVE") && (await diskFull(options.output));
     await rm(options.output, { force: true });
+    if (full)
+      throw new AtlasError("IO", "no space left on the device while llama.cpp wrote the quantized model", {
+        where: dirname(options.output),
+        hint: "free some space or choose another output path",
+        cause: error,
+      });
     throw error;
   } finally {
+    unregister();
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   }
 }

@@ -5,9 +5,9 @@
  * one is reused; older conversions of the same folder are removed.
  */
 import { createHash } from "node:crypto";
-import { readFile, readdir, realpath, rm, stat } from "node:fs/promises";
+import { readFile, readdir, realpath, rm, rmdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { AtlasError, ioError } from "../core/index.js";
+import { AtlasError, ioError, withLock } from "../core/index.js";
 import {
   convertModel,
   type ConvertOptions,
@@ -15,7 +15,6 @@ import {
   type ConvertResult,
   type OutputType,
 } from "../convert/index.js";
-import { withLock } from "../hub/index.js";
 import { writeJsonAtomically } from "./manifest.js";
 
 /** The converter's signature (injectable so tests of the store can use a fake). */
@@ -109,12 +108,31 @@ export async function convertLocalCheckpoint(
   const dir = join(convertedDir, key);
   const output = join(dir, `${options.quant}.gguf`);
   if (await exists(output)) return { path: output, converted: false };
+  try {
+    return await convertLocked(options, print, dir, output, convertedDir, key);
+  } catch (error) {
+    // A failed conversion leaves no empty `converted/<fingerprint>/` folder behind (its `.locks/` went
+    // with the lock); rmdir only removes it when empty, so a concurrent success is never touched.
+    await rmdir(dir).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function convertLocked(
+  options: ConvertLocalCheckpointOptions,
+  print: Fingerprint,
+  dir: string,
+  output: string,
+  convertedDir: string,
+  key: string,
+): Promise<ConvertLocalCheckpointResult> {
   return withLock(
     join(dir, ".locks", `${options.quant}.lock`),
     {
       timeoutMs: options.lockTimeoutMs ?? 3 * 3600_000,
       signal: options.signal,
       purpose: `conversion of ${print.folder} to ${options.quant}`,
+      pruneFolder: true,
       ...(options.onWait === undefined ? {} : { onWait: () => options.onWait?.() }),
     },
     async () => {

@@ -2,7 +2,8 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { atlasHome as defaultAtlasHome } from "../config/index.js";
-import { readManifest, type ManifestSourceFile } from "./manifest.js";
+import { isCommitSha, isRepoId } from "../hub/index.js";
+import { loadManifest, type ManifestSourceFile, type StoreOptions } from "./manifest.js";
 
 /** One stored model file. */
 export interface StoredModel {
@@ -23,12 +24,8 @@ export interface StoredModel {
   sourceFiles: ManifestSourceFile[];
 }
 
-/** Options of {@link listModels}. */
-export interface ListModelsOptions {
-  /** Default `$ATLAS_HOME` (`~/.atlas`). */
-  atlasHome?: string | undefined;
-  env?: Readonly<Record<string, string | undefined>> | undefined;
-}
+/** Options of {@link listModels}. A corrupt manifest is rebuilt and reported through `onWarning`. */
+export type ListModelsOptions = StoreOptions;
 
 async function subdirs(path: string): Promise<string[]> {
   try {
@@ -53,7 +50,10 @@ export async function listModels(options: ListModelsOptions = {}): Promise<Store
     for (const name of await subdirs(join(models, org)))
       for (const sha of await subdirs(join(models, org, name))) {
         const dir = join(models, org, name, sha);
-        const manifest = await readManifest(join(dir, "manifest.json"));
+        const repo = `${org}/${name}`;
+        // Only folders the store makes: `<org>/<name>/<sha>`.
+        if (!isRepoId(repo) || !isCommitSha(sha)) continue;
+        const manifest = await loadManifest(home, repo, sha, options);
         if (manifest === undefined) continue;
         for (const entry of Object.values(manifest.quants)) {
           const path = join(dir, entry.file);

@@ -4,12 +4,13 @@
  * resolve the revision (and not even that offline or for a sha).
  */
 import { stat } from "node:fs/promises";
-import { AtlasError } from "../core/index.js";
+import { AtlasError, withLock } from "../core/index.js";
 import { atlasHome as defaultAtlasHome, hfEndpoint, hfHubCache, hfOffline } from "../config/index.js";
 import {
   OUTPUT_TYPES,
   convertModel,
   parseOutputType,
+  readGguf,
   type ConvertProgress,
   type OutputType,
 } from "../convert/index.js";
@@ -20,7 +21,6 @@ import {
   repoCachePaths,
   resolveRevision,
   resolveToken,
-  withLock,
   type RetryEvent,
   type DownloadSnapshotOptions,
   type SnapshotProgress,
@@ -28,7 +28,7 @@ import {
 } from "../hub/index.js";
 import { atlasVersion } from "./atlas-version.js";
 import { convertLocalCheckpoint, type ConvertFn } from "./convert-local-checkpoint.js";
-import type { ManifestQuant } from "./manifest.js";
+import type { ManifestQuant, StoreOptions } from "./manifest.js";
 import { parseModelRef } from "./model-ref.js";
 import { findPresentEntry, recordEntry, shaFromStore, type EntryWanted } from "./store-entries.js";
 import { storeGgufFile } from "./store-gguf-file.js";
@@ -42,28 +42,29 @@ export type PullProgress =
   | { type: "stored"; path: string; bytes: number };
 
 /** Options of {@link pullModel}. Defaults come from `env` (default `process.env`). */
-export interface PullModelOptions extends Pick<
-  DownloadSnapshotOptions,
-  | "revision"
-  | "token"
-  | "endpoint"
-  | "cacheDir"
-  | "offline"
-  | "env"
-  | "concurrency"
-  | "verifyCached"
-  | "fetch"
-  | "signal"
-  | "retry"
-> {
+export interface PullModelOptions
+  extends
+    StoreOptions,
+    Pick<
+      DownloadSnapshotOptions,
+      | "revision"
+      | "token"
+      | "endpoint"
+      | "cacheDir"
+      | "offline"
+      | "concurrency"
+      | "verifyCached"
+      | "fetch"
+      | "signal"
+      | "retry"
+      | "idleTimeoutMs"
+    > {
   /** Alias (`atlas-chat:2b`), `org/name[:quant]`, or a local checkpoint folder / .gguf path. */
   model: string;
   /** Output type to convert to (default q4_k_m); not allowed with `file`. */
   quant?: string | undefined;
   /** A GGUF file of the repo to download and store as is (no conversion). */
   file?: string | undefined;
-  /** Default `$ATLAS_HOME` (`~/.atlas`). */
-  atlasHome?: string | undefined;
   /** How long to wait for another process converting the same model (default 3 h). */
   lockTimeoutMs?: number | undefined;
   /** The converter (default `convertModel`); tests inject a fake. */
@@ -117,7 +118,9 @@ async function pullLocal(options: PullModelOptions, path: string, atlasHome: str
     sha: undefined,
     downloadedBytes: 0,
   };
-  if (info.isFile())
+  if (info.isFile()) {
+    // Only a valid GGUF is a model: the same check (and error) as `atlas inspect`.
+    await readGguf(path);
     return {
       ...base,
       quant: "gguf",
@@ -127,6 +130,7 @@ async function pullLocal(options: PullModelOptions, path: string, atlasHome: str
       source: "local",
       snapshot: undefined,
     };
+  }
   const quant = parseQuant(options.quant ?? DEFAULT_QUANT);
   const local = await convertLocalCheckpoint({
     folder: path,
@@ -177,7 +181,8 @@ export async function pullModel(options: PullModelOptions): Promise<PullResult> 
   if (isCommitSha(revision)) sha = revision;
   else if (offline)
     sha =
-      (await readRef(repoCachePaths(cacheDir, repo), revision)) ?? (await shaFromStore(home, repo, revision));
+      (await readRef(repoCachePaths(cacheDir, repo), revision)) ??
+      (await shaFromStore(home, repo, revision, options));
   else sha = (await resolveRevision({ ...net, repo, revision, onRetry: options.onRetry })).sha;
   if (sha !== undefined) report({ type: "resolved", repo, revision, sha, offline });
 
@@ -202,9 +207,9 @@ export async function pullModel(options: PullModelOptions): Promise<PullResult> 
     snapshot: snapshot?.folder,
   });
   if (sha !== undefined) {
-    const present = await findPresentEntry(home, repo, sha, wanted);
+    const present = await findPresentEntry(home, repo, sha, wanted, options);
     if (present !== undefined) {
-      await recordEntry(home, repo, sha, revision);
+      await recordEntry(home, repo, sha, revision, undefined, options);
       return result(sha, present, "up-to-date");
     }
   }
@@ -222,6 +227,7 @@ export async function pullModel(options: PullModelOptions): Promise<PullResult> 
     env,
     concurrency: options.concurrency,
     verifyCached: options.verifyCached,
+    idleTimeoutMs: options.idleTimeoutMs,
     onProgress: (event) => {
       if (event.type !== "resolved" || sha === undefined) report(event);
     },
@@ -259,7 +265,7 @@ export async function pullModel(options: PullModelOptions): Promise<PullResult> 
       source: "gguf",
       ...(stored.fileType === undefined ? {} : { fileType: stored.fileType }),
     };
-    await recordEntry(home, repo, commit, revision, entry);
+    await recordEntry(home, repo, commit, revision, entry, options);
     report({ type: "stored", path: paths.gguf(repo, commit, entry.quant), bytes: entry.bytes });
     return result(
       commit,
@@ -275,9 +281,15 @@ export async function pullModel(options: PullModelOptions): Promise<PullResult> 
   let convertedNow = false;
   const entry = await withLock(
     paths.quantLock(repo, commit, type),
-    { timeoutMs: lockTimeoutMs, signal: options.signal, purpose: `conversion of ${repo} to ${type}`, onWait },
+    {
+      timeoutMs: lockTimeoutMs,
+      signal: options.signal,
+      purpose: `conversion of ${repo} to ${type}`,
+      onWait,
+      pruneFolder: true,
+    },
     async (): Promise<ManifestQuant> => {
-      const existing = await findPresentEntry(home, repo, commit, { quant: type });
+      const existing = await findPresentEntry(home, repo, commit, { quant: type }, options);
       if (existing !== undefined) return existing;
       const converted = await (options.convert ?? convertModel)({
         input: snapshot.folder,
@@ -295,7 +307,7 @@ export async function pullModel(options: PullModelOptions): Promise<PullResult> 
         source: "converted",
         fileType: converted.fileType,
       };
-      await recordEntry(home, repo, commit, revision, fresh);
+      await recordEntry(home, repo, commit, revision, fresh, options);
       convertedNow = true;
       return fresh;
     },

@@ -1,22 +1,19 @@
 /** `atlas rm`: delete stored GGUFs (the HF cache, which Python may share, is left alone). */
 import { readdir, rm, rmdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import { AtlasError } from "../core/index.js";
+import { AtlasError, withLock } from "../core/index.js";
 import { atlasHome as defaultAtlasHome } from "../config/index.js";
-import { withLock } from "../hub/index.js";
 import { listModels, type StoredModel } from "./list-models.js";
-import { updateManifest } from "./manifest.js";
+import { updateManifest, type StoreOptions } from "./manifest.js";
 import { parseModelRef } from "./model-ref.js";
 import { storePaths } from "./store-layout.js";
 
 /** Options of {@link removeModel}. */
-export interface RemoveModelOptions {
+export interface RemoveModelOptions extends StoreOptions {
   /** Remove this quantization (also accepted as `model:quant`). */
   quant?: string | undefined;
   /** Remove every quantization of every stored commit. */
   allQuants?: boolean | undefined;
-  atlasHome?: string | undefined;
-  env?: Readonly<Record<string, string | undefined>> | undefined;
   /** How long to wait when a pull is writing that quant (default 5 s, then BUSY). */
   lockTimeoutMs?: number | undefined;
 }
@@ -83,7 +80,7 @@ export async function removeModel(model: string, options: RemoveModelOptions = {
     throw new AtlasError("BAD_ARGUMENT", `'${model}' is a path: atlas rm removes models of the atlas store`, {
       hint: "see `atlas list`; delete your own files yourself",
     });
-  const stored = (await listModels({ atlasHome: home })).filter(
+  const stored = (await listModels({ atlasHome: home, onWarning: options.onWarning })).filter(
     (m) => m.id.toLowerCase() === ref.repo.toLowerCase(),
   );
   if (stored.length === 0)
@@ -99,13 +96,23 @@ export async function removeModel(model: string, options: RemoveModelOptions = {
   for (const target of targets) {
     await withLock(
       paths.quantLock(target.id, target.sha, target.quant),
-      { timeoutMs: options.lockTimeoutMs ?? 5000, purpose: `removal of ${target.id} ${target.quant}` },
+      {
+        timeoutMs: options.lockTimeoutMs ?? 5000,
+        purpose: `removal of ${target.id} ${target.quant}`,
+        pruneFolder: true,
+      },
       async () => {
-        await updateManifest(home, target.id, target.sha, (m) => {
-          if (m === undefined) return undefined;
-          const quants = Object.fromEntries(Object.entries(m.quants).filter(([q]) => q !== target.quant));
-          return Object.keys(quants).length === 0 ? undefined : { ...m, quants };
-        });
+        await updateManifest(
+          home,
+          target.id,
+          target.sha,
+          (m) => {
+            if (m === undefined) return undefined;
+            const quants = Object.fromEntries(Object.entries(m.quants).filter(([q]) => q !== target.quant));
+            return Object.keys(quants).length === 0 ? undefined : { ...m, quants };
+          },
+          options,
+        );
         await rm(target.path, { force: true });
       },
     );

@@ -2,28 +2,25 @@
  * `resolveModel`: what `atlas run` / `atlas serve` call to turn what the user typed into a GGUF path.
  * Never touches the network: hub models must have been pulled.
  */
-import { open, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { AtlasError } from "../core/index.js";
 import { atlasHome as defaultAtlasHome } from "../config/index.js";
-import type { ConvertProgress } from "../convert/index.js";
-import { convertLocalCheckpoint, type ConvertFn } from "./convert-local-checkpoint.js";
+import { readGguf } from "../convert/index.js";
+import { convertLocalCheckpoint, type ConvertLocalCheckpointOptions } from "./convert-local-checkpoint.js";
 import { listModels } from "./list-models.js";
+import type { StoreOptions } from "./manifest.js";
 import { parseModelRef } from "./model-ref.js";
 import { parseQuant } from "./pull-model.js";
 import { DEFAULT_QUANT } from "./store-layout.js";
 
 /** Options of {@link resolveModel}. */
-export interface ResolveModelOptions {
+export interface ResolveModelOptions
+  extends
+    StoreOptions,
+    // For an on-the-fly conversion of a local checkpoint folder.
+    Pick<ConvertLocalCheckpointOptions, "signal" | "onProgress" | "convert" | "threads"> {
   /** Wanted quantization; default: the one in `model:quant`, else q4_k_m, else the newest stored. */
   quant?: string | undefined;
-  /** Default `$ATLAS_HOME`. */
-  atlasHome?: string | undefined;
-  env?: Readonly<Record<string, string | undefined>> | undefined;
-  /** For an on-the-fly conversion of a local checkpoint folder. */
-  signal?: AbortSignal | undefined;
-  onProgress?: ((progress: ConvertProgress) => void) | undefined;
-  convert?: ConvertFn | undefined;
-  threads?: number | undefined;
 }
 
 /** A model ready to load. */
@@ -38,16 +35,6 @@ export interface ResolvedModel {
   quant?: string;
 }
 
-async function isGguf(path: string): Promise<boolean> {
-  const handle = await open(path, "r");
-  try {
-    const { bytesRead, buffer } = await handle.read(Buffer.alloc(4), 0, 4, 0);
-    return bytesRead === 4 && buffer.toString("latin1") === "GGUF";
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * Resolves `model`:
  * - an existing `.gguf` file → itself;
@@ -55,8 +42,8 @@ async function isGguf(path: string): Promise<boolean> {
  *   while the folder is unchanged);
  * - an alias / `org/name[:quant]` → the store entry (newest commit with the requested or default quant,
  *   else the newest of any quant when none was requested).
- * @throws AtlasError NOT_FOUND "model 'x' is not downloaded — run `atlas pull x`"; BAD_ARGUMENT for a
- *   file that is not a GGUF.
+ * @throws AtlasError NOT_FOUND "model 'x' is not downloaded — run `atlas pull x`"; INVALID_MODEL for a
+ *   file that is not a valid GGUF (the same error `inspectModel` gives for it).
  * @example const { path } = await resolveModel("atlas-chat:2b");
  */
 export async function resolveModel(model: string, options: ResolveModelOptions = {}): Promise<ResolvedModel> {
@@ -66,11 +53,8 @@ export async function resolveModel(model: string, options: ResolveModelOptions =
     const info = await stat(ref.path).catch(() => undefined);
     if (info === undefined) throw new AtlasError("NOT_FOUND", "no such file or folder", { where: ref.path });
     if (info.isFile()) {
-      if (!(await isGguf(ref.path)))
-        throw new AtlasError("BAD_ARGUMENT", "not a GGUF file", {
-          where: ref.path,
-          hint: "give a .gguf file, or the folder of a Hugging Face checkpoint to convert it",
-        });
+      // The whole header (magic, counts, metadata, tensor table) is checked before llama.cpp sees it.
+      await readGguf(ref.path);
       return { path: ref.path, source: "file" };
     }
     const quant = parseQuant(options.quant ?? DEFAULT_QUANT);
@@ -86,7 +70,7 @@ export async function resolveModel(model: string, options: ResolveModelOptions =
     return { path: converted.path, source: "converted", quant };
   }
   const requested = options.quant?.toLowerCase() ?? ref.quant;
-  const stored = (await listModels({ atlasHome: home })).filter(
+  const stored = (await listModels({ atlasHome: home, onWarning: options.onWarning })).filter(
     (m) => m.id.toLowerCase() === ref.repo.toLowerCase(),
   );
   // listModels sorts newest first within an id.

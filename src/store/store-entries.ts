@@ -1,7 +1,13 @@
 /** Reading and recording store entries (one quant of one commit) through the manifests. */
 import { readdir, stat } from "node:fs/promises";
 import { isCommitSha } from "../hub/index.js";
-import { readManifest, updateManifest, type ManifestQuant, type ModelManifest } from "./manifest.js";
+import {
+  loadManifest,
+  updateManifest,
+  type ManifestQuant,
+  type ModelManifest,
+  type StoreOptions,
+} from "./manifest.js";
 import { storePaths } from "./store-layout.js";
 
 /** Which entry to look for: a converted quant, or the GGUF downloaded from repo file `file`. */
@@ -13,9 +19,10 @@ export async function findPresentEntry(
   repo: string,
   sha: string,
   wanted: EntryWanted,
+  warnings: StoreOptions = {},
 ): Promise<ManifestQuant | undefined> {
   const paths = storePaths(atlasHome);
-  const manifest = await readManifest(paths.manifest(repo, sha));
+  const manifest = await loadManifest(atlasHome, repo, sha, warnings);
   const entries = Object.values(manifest?.quants ?? {});
   const entry =
     wanted.file === undefined
@@ -41,28 +48,42 @@ export async function recordEntry(
   sha: string,
   revision: string,
   entry?: ManifestQuant,
+  warnings: StoreOptions = {},
 ): Promise<void> {
-  await updateManifest(atlasHome, repo, sha, (current) => {
-    if (entry === undefined) return current && withRevision(current, revision);
-    const base: ModelManifest = current ?? { schema: 1, id: repo, sha, revisions: [], quants: {} };
-    return withRevision({ ...base, quants: { ...base.quants, [entry.quant]: entry } }, revision);
-  });
-  await moveRevision(atlasHome, repo, sha, revision);
+  await updateManifest(
+    atlasHome,
+    repo,
+    sha,
+    (current) => {
+      if (entry === undefined) return current && withRevision(current, revision);
+      const base: ModelManifest = current ?? { schema: 1, id: repo, sha, revisions: [], quants: {} };
+      return withRevision({ ...base, quants: { ...base.quants, [entry.quant]: entry } }, revision);
+    },
+    warnings,
+  );
+  await moveRevision(atlasHome, repo, sha, revision, warnings);
 }
 
 /** A branch/tag name now points at `sha`: other commits of the repo stop claiming it. */
-async function moveRevision(atlasHome: string, repo: string, sha: string, revision: string): Promise<void> {
+async function moveRevision(
+  atlasHome: string,
+  repo: string,
+  sha: string,
+  revision: string,
+  warnings: StoreOptions,
+): Promise<void> {
   if (isCommitSha(revision)) return;
   const paths = storePaths(atlasHome);
   const shas = await readdir(paths.repoDir(repo)).catch(() => [] as string[]);
   for (const other of shas.filter((s) => s !== sha && isCommitSha(s))) {
-    const manifest = await readManifest(paths.manifest(repo, other));
+    const manifest = await loadManifest(atlasHome, repo, other, warnings);
     if (manifest?.revisions.includes(revision) !== true) continue;
     await updateManifest(
       atlasHome,
       repo,
       other,
       (m) => m && { ...m, revisions: m.revisions.filter((r) => r !== revision) },
+      warnings,
     );
   }
 }
@@ -72,11 +93,12 @@ export async function shaFromStore(
   atlasHome: string,
   repo: string,
   revision: string,
+  warnings: StoreOptions = {},
 ): Promise<string | undefined> {
   const paths = storePaths(atlasHome);
   const shas = await readdir(paths.repoDir(repo)).catch(() => [] as string[]);
   for (const sha of shas.filter(isCommitSha)) {
-    const manifest = await readManifest(paths.manifest(repo, sha));
+    const manifest = await loadManifest(atlasHome, repo, sha, warnings);
     if (manifest?.revisions.includes(revision) === true) return sha;
   }
   return undefined;

@@ -3,11 +3,9 @@
  * named after its quantization (`general.file_type`, or the file name). It is hard-linked from the HF
  * blob (no extra disk space, and it survives a cleaned HF cache), or copied across file systems.
  */
-import { copyFile, link, realpath, rename, rm, stat } from "node:fs/promises";
-import { randomBytes } from "node:crypto";
-import { AtlasError, ioError, systemErrorCode } from "../core/index.js";
-import { fileTypeName, ggufNumber, readGguf } from "../convert/index.js";
-import { withLock } from "../hub/index.js";
+import { link, realpath, stat } from "node:fs/promises";
+import { AtlasError, fileTypeName, linkAtomically, withLock } from "../core/index.js";
+import { ggufNumber, readGguf } from "../convert/index.js";
 import { storePaths } from "./store-layout.js";
 
 /** Options of {@link storeGgufFile}. */
@@ -48,23 +46,6 @@ export function quantOfGguf(fileType: number | undefined, fileName: string): str
   return quantFromFileName(fileName) ?? "gguf";
 }
 
-async function linkOrCopy(source: string, target: string): Promise<void> {
-  const temp = `${target}.${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    try {
-      await link(source, temp);
-    } catch (error) {
-      const code = systemErrorCode(error);
-      if (code !== "EXDEV" && code !== "EPERM" && code !== "ENOTSUP" && code !== "EMLINK") throw error;
-      await copyFile(source, temp);
-    }
-    await rename(temp, target);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw ioError("cannot store the GGUF file", target, error);
-  }
-}
-
 /**
  * Validates the GGUF header (a corrupt or non-GGUF file fails with INVALID_MODEL) and stores the file
  * under `<sha>/<quant>.gguf`.
@@ -87,6 +68,7 @@ export async function storeGgufFile(options: StoreGgufFileOptions): Promise<Stor
       timeoutMs: options.lockTimeoutMs ?? 3 * 3600_000,
       signal: options.signal,
       purpose: `store of ${options.repo} ${quant}`,
+      pruneFolder: true,
       ...(options.onWait === undefined ? {} : { onWait: () => options.onWait?.() }),
     },
     async () => {
@@ -95,7 +77,12 @@ export async function storeGgufFile(options: StoreGgufFileOptions): Promise<Stor
         () => undefined,
       );
       if (existing === gguf.size) return { quant, bytes: gguf.size, fileType, written: false };
-      await linkOrCopy(await realpath(options.snapshotFile), target);
+      const source = await realpath(options.snapshotFile);
+      await linkAtomically(target, source, {
+        link: (temp) => link(source, temp),
+        copyOn: ["EXDEV", "EPERM", "ENOTSUP", "EMLINK"],
+        action: "cannot store the GGUF file",
+      });
       return { quant, bytes: gguf.size, fileType, written: true };
     },
   );

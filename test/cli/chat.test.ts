@@ -81,8 +81,29 @@ describe("atlas chat (scripted)", () => {
     const r = await runCli(["chat", gguf, "--gpu", "cpu", "--ctx-size", "64"], {
       stdin: `/set max_tokens 2\n${long}\n/show\n`,
     });
-    expect(r.code).toBe(0);
+    // The session went on (/show ran); the script still learns that a message failed.
     expect(r.stderr).toMatch(/error: .*context holds 64/);
     expect(r.stdout).toMatch(/conversation: 0 messages/);
+    expect(r.code).toBe(8);
+  });
+});
+
+describe("atlas chat with a full context (scripted)", () => {
+  it("exits with the context code and points at /clear; /clear lets the script go on", async () => {
+    const long = "salam labas 3lik kolchi mzyan ".repeat(4);
+    const args = ["chat", gguf, "--gpu", "cpu", "--ctx-size", "64", "--threads", "2", "--temperature", "0"];
+    const full = await runCli([...args, "--max-tokens", "8"], {
+      stdin: `${[long, long, long, long].join("\n")}\n`,
+    });
+    expect(full.stderr).toMatch(/^error: /m);
+    expect(full.stderr).toContain("hint: type /clear to start a new conversation");
+    expect(full.code).toBe(8);
+
+    const cleared = await runCli([...args, "--max-tokens", "8"], {
+      stdin: `${[long, long, "/clear", "salam"].join("\n")}\n`,
+    });
+    expect(cleared.stdout).toContain("(conversation cleared)");
+    // The last message went through after /clear, but an earlier one failed: still not a success.
+    expect(cleared.code).toBe(8);
   });
 });

@@ -1,5 +1,5 @@
 /** `atlas run` end to end on a generated tiny model. */
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/run-cli.js";
@@ -117,12 +117,56 @@ describe("atlas run", () => {
     expect(r.stderr).toMatch(/atlas pull/);
   });
 
-  it("a file that is not a GGUF → clear error", async () => {
-    const file = join(process.env["ATLAS_TEST_TMP"]!, `not-a-model-${process.pid}.gguf`);
-    await writeFile(file, "hello");
-    const r = await runCli(["run", file, "salam"]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/not a GGUF/);
+  it.each([
+    ["empty", Buffer.alloc(0)],
+    ["random", Buffer.from(Array.from({ length: 256 }, (_, i) => (i * 131 + 7) % 256))],
+    ["text", Buffer.from("hello, this is not a model\n")],
+  ])(
+    "run and pull on a %s file: the invalid-model exit code and message inspect gives",
+    async (kind, bytes) => {
+      const file = join(process.env["ATLAS_TEST_TMP"]!, `not-a-model-${kind}-${process.pid}.gguf`);
+      await writeFile(file, bytes);
+      const inspect = await runCli(["inspect", file]);
+      expect(inspect.code).toBe(4);
+      for (const argv of [
+        ["run", file, "salam"],
+        ["pull", file],
+      ]) {
+        const r = await runCli(argv);
+        expect(r.code, argv.join(" ")).toBe(4);
+        expect(r.stderr).toBe(inspect.stderr);
+        expect(r.stdout).toBe("");
+      }
+    },
+  );
+
+  it("--messages: missing file → NOT_FOUND, unreadable → IO, bad JSON or shape → BAD_ARGUMENT", async () => {
+    const dir = join(process.env["ATLAS_TEST_TMP"]!, `conversations-${process.pid}`);
+    await mkdir(dir, { recursive: true });
+    const run = (file: string) => runCli(["run", gguf, "--messages", file, ...FAST]);
+    expect((await run(join(dir, "missing.json"))).code).toBe(3);
+    const folder = await run(dir); // EISDIR: exists but cannot be read as a file
+    expect(folder.code).toBe(6);
+    expect(folder.stderr).toMatch(/cannot read the conversation file \(EISDIR\)/);
+    await writeFile(join(dir, "bad.json"), "[{");
+    expect((await run(join(dir, "bad.json"))).stderr).toMatch(/not valid JSON/);
+    await writeFile(join(dir, "shape.json"), JSON.stringify([{ role: "robot", content: "x" }]));
+    const shape = await run(join(dir, "shape.json"));
+    expect(shape.code).toBe(2);
+    expect(shape.stderr).toMatch(/shape\.json: messages\[0\]\.role must be one of system, user, assistant/);
+    await writeFile(join(dir, "wrapped.json"), JSON.stringify({ messages: [] }));
+    expect((await run(join(dir, "wrapped.json"))).stderr).toMatch(/messages is empty/);
+  });
+
+  it("warns on stderr when --ctx-size is above the model's training context", async () => {
+    const args = ["run", gguf, "salam", "--gpu", "cpu", "--threads", "2", "--max-tokens", "2"];
+    const above = await runCli([...args, "--ctx-size", "1024"]);
+    expect(above.code).toBe(0);
+    expect(above.stderr).toMatch(
+      /^warning: --ctx-size 1024 is more than the 512 tokens .* was trained with/m,
+    );
+    const within = await runCli([...args, "--ctx-size", "512"]);
+    expect(within.stderr).not.toMatch(/warning/);
   });
 
   it("--help shows usage and examples", async () => {

@@ -12,6 +12,11 @@ export interface ContentFaults {
   corrupted: Set<string>;
   /** Hold the body back this many ms. */
   delays: Map<string, number>;
+  /**
+   * Send `afterBytes` (under a Content-Length that promises the whole body), then nothing more while
+   * keeping the connection open, `remaining` more times; `onStall` fires once the bytes are out.
+   */
+  stalls: Map<string, { afterBytes: number; remaining: number; onStall: () => void }>;
 }
 
 /** Streams `file` honouring `Range` and the faults in `faults`. */
@@ -57,6 +62,14 @@ export function sendFileContent(
   const count = (n: number): void => {
     faults.servedBytes.set(file.path, (faults.servedBytes.get(file.path) ?? 0) + n);
   };
+  const stall = faults.stalls.get(file.path);
+  if (stall !== undefined && stall.remaining > 0) {
+    stall.remaining--;
+    const part = body.subarray(0, stall.afterBytes);
+    count(part.length);
+    res.write(part, () => stall.onStall());
+    return;
+  }
   const drop = faults.drops.get(file.path);
   if (drop !== undefined && drop.remaining > 0) {
     drop.remaining--;

@@ -72,6 +72,12 @@ export interface MockHub {
   repo(id: string): ServedRepo;
   /** The next `times` content responses for `path` send `afterBytes` bytes, then close the socket. */
   dropConnection(path: string, afterBytes: number, times?: number): void;
+  /**
+   * The next `times` content responses for `path` send `afterBytes` bytes and then stall: no more bytes,
+   * connection kept open (the Content-Length still promises the rest). Resolves when the first stall
+   * begins (the bytes are out), so a test can wait for it instead of sleeping.
+   */
+  stall(path: string, afterBytes: number, times?: number): Promise<void>;
   /** Wait `ms` before sending the bytes of `path` (so concurrent clients overlap), until `reset()`. */
   delayContent(path: string, ms: number): void;
   /** Serve `path` with wrong bytes (same size) from now on, until `reset()`. */
@@ -135,6 +141,7 @@ export async function startMockHub(options: MockHubOptions = {}): Promise<MockHu
     drops: new Map(),
     corrupted: new Set(),
     delays: new Map(),
+    stalls: new Map(),
   };
   let faults: StatusFault[] = [];
 
@@ -387,6 +394,11 @@ export async function startMockHub(options: MockHubOptions = {}): Promise<MockHu
     dropConnection(path, afterBytes, times = 1) {
       state.drops.set(path, { afterBytes, remaining: times });
     },
+    stall(path, afterBytes, times = 1) {
+      return new Promise<void>((resolve) => {
+        state.stalls.set(path, { afterBytes, remaining: times, onStall: resolve });
+      });
+    },
     delayContent(path, ms) {
       state.delays.set(path, ms);
     },
@@ -410,6 +422,7 @@ export async function startMockHub(options: MockHubOptions = {}): Promise<MockHu
       state.drops.clear();
       state.corrupted.clear();
       state.delays.clear();
+      state.stalls.clear();
       faults = [];
     },
     async close() {

@@ -3,7 +3,12 @@ import { readFile, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { isAtlasError } from "../../src/core/index.js";
-import { downloadSnapshot, type DownloadSnapshotOptions, type RetryEvent } from "../../src/hub/index.js";
+import {
+  downloadSnapshot,
+  type DownloadSnapshotOptions,
+  type RetryEvent,
+  type SnapshotProgress,
+} from "../../src/hub/index.js";
 import { startMockHub, type MockHub, type ServedRepo } from "../helpers/mock-hub.js";
 import { FAST_RETRY, SHARD_SIZES, checkpointFiles, scratchDir } from "./fixtures.js";
 
@@ -75,6 +80,38 @@ describe("resumable downloads", () => {
     expect(Buffer.compare(await readFile(join(result.folder, SHARD)), Buffer.from(shardFile().content))).toBe(
       0,
     );
+  });
+
+  it("a server that stops sending mid-body is dropped after the idle timeout and resumed with Range", async () => {
+    const cache = await scratchDir("stall");
+    const stalled = hub.stall(SHARD, 60_000);
+    const events: SnapshotProgress[] = [];
+    const pull = downloadSnapshot(options(cache, { idleTimeoutMs: 200, onProgress: (e) => events.push(e) }));
+    await stalled; // the mock says when it stopped sending; the client's watchdog does the rest
+    const result = await pull;
+    const ranges = hub
+      .contentRequests()
+      .filter((r) => r.file === SHARD)
+      .map((r) => r.headers["range"]);
+    expect(ranges).toEqual([undefined, "bytes=60000-"]);
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: "file", path: SHARD, state: "stalled", done: 60_000 }),
+    );
+    expect(Buffer.compare(await readFile(join(result.folder, SHARD)), Buffer.from(shardFile().content))).toBe(
+      0,
+    );
+  });
+
+  it("the idle timeout defaults to $ATLAS_READ_TIMEOUT", async () => {
+    const cache = await scratchDir("stall-env");
+    const stalled = hub.stall(SHARD, 10_000);
+    const events: SnapshotProgress[] = [];
+    const pull = downloadSnapshot(
+      options(cache, { env: { ATLAS_READ_TIMEOUT: "0.2" }, onProgress: (e) => events.push(e) }),
+    );
+    await stalled;
+    await pull;
+    expect(events.filter((e) => e.type === "file" && e.state === "stalled")).toHaveLength(1);
   });
 
   it("Ctrl-C (abort) keeps the partial file; the next pull resumes from it", async () => {

@@ -4,9 +4,16 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { GGML_TYPE, ggmlTypeName, readGguf, readGgufTensor, type GgufFile } from "../../src/convert/index.js";
+import {
+  FILE_TYPE_OF,
+  GGML_TYPE,
+  ggmlTypeName,
+  readGguf,
+  readGgufTensor,
+  type GgufFile,
+} from "../../src/convert/index.js";
 import { LlamaEngine } from "../../src/engine/llama/llama-engine.js";
-import { LLAMA_FTYPE, quantizeGguf } from "../../src/native/quantize.js";
+import { quantizeGguf } from "../../src/native/quantize.js";
 import { MID_SHAPE } from "../helpers/tiny-gemma2.js";
 import { tinyModel } from "../helpers/tiny-gguf.js";
 
@@ -33,7 +40,7 @@ describe("quantization matches llama.cpp", () => {
   it("Q8_0: every 2-D tensor is byte-identical to llama.cpp's quantizer", async () => {
     const model = await tinyModel({ shape: MID_SHAPE, seed: 5 });
     const ours = await readGguf(await model.gguf("q8_0"));
-    const theirs = await llamaQuantize(await model.gguf("f32"), LLAMA_FTYPE.Q8_0);
+    const theirs = await llamaQuantize(await model.gguf("f32"), FILE_TYPE_OF.q8_0);
     const compared = await compareTensors(ours, theirs, GGML_TYPE.Q8_0);
     expect(compared).toBe(ours.tensors.filter((t) => t.ne.length === 2).length);
     expect(compared).toBe(1 + MID_SHAPE.numLayers * 7);
@@ -42,7 +49,7 @@ describe("quantization matches llama.cpp", () => {
   it("Q4_0: tensors both sides make Q4_0 are byte-identical", async () => {
     const model = await tinyModel({ shape: MID_SHAPE, seed: 5 });
     const ours = await readGguf(await model.gguf("q4_0"));
-    const theirs = await llamaQuantize(await model.gguf("f32"), LLAMA_FTYPE.Q4_0);
+    const theirs = await llamaQuantize(await model.gguf("f32"), FILE_TYPE_OF.q4_0);
     // llama.cpp puts the tied embeddings in Q6_K; we keep Q8_0 there (see docs/convert.md).
     expect(await compareTensors(ours, theirs, GGML_TYPE.Q4_0)).toBe(MID_SHAPE.numLayers * 7);
   });

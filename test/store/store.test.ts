@@ -1,9 +1,9 @@
 /** resolveModel, listModels and removeModel on a store filled by real pulls from the mock hub. */
-import { cp, readdir, stat, utimes, writeFile } from "node:fs/promises";
+import { cp, readdir, stat, truncate, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAtlasError } from "../../src/core/index.js";
-import { acquireLock } from "../../src/hub/index.js";
+import { acquireLock } from "../../src/core/index.js";
 import {
   listModels,
   pullModel,
@@ -61,7 +61,7 @@ describe("resolveModel", () => {
     const pulled = await pullModel({ model: "atlas-chat:2b", quant: "q8_0", env });
     expect(await resolveModel(pulled.path, { env })).toEqual({ path: pulled.path, source: "file" });
     await expect(resolveModel(join(checkpoint.dir, "config.json"), { env })).rejects.toSatisfy((e) =>
-      isAtlasError(e, "BAD_ARGUMENT"),
+      isAtlasError(e, "INVALID_MODEL"),
     );
     await expect(resolveModel("./no/such/model.gguf", { env })).rejects.toSatisfy((e) =>
       isAtlasError(e, "NOT_FOUND"),
@@ -90,6 +90,15 @@ describe("resolveModel", () => {
     expect(conversions).toBe(2);
     expect(second.path).not.toBe(first.path);
     await expect(stat(first.path)).rejects.toThrow();
+    expect(await readdir(join(env["ATLAS_HOME"] ?? "", "converted"))).toHaveLength(1);
+    // A checkpoint that fails to convert leaves no empty folder (nor `.locks/`) in converted/.
+    const broken = join(await scratchDir("broken"), "my-model");
+    await cp(checkpoint.dir, broken, { recursive: true });
+    const [weights = ""] = (await readdir(broken)).filter((n) => n.endsWith(".safetensors"));
+    await truncate(join(broken, weights), 100);
+    await expect(resolveModel(broken, { env, quant: "q8_0" })).rejects.toSatisfy((e) =>
+      isAtlasError(e, "INVALID_MODEL"),
+    );
     expect(await readdir(join(env["ATLAS_HOME"] ?? "", "converted"))).toHaveLength(1);
     // A folder that is not a checkpoint.
     const empty = await scratchDir("not-a-checkpoint");

@@ -2,10 +2,8 @@
  * Logical → visual order for one terminal line: what a bidi-aware terminal would draw, as a string a
  * left-to-right-only terminal can print cell by cell.
  */
-import { bidiClass, type BidiClass } from "./bidi-class.js";
-import { mirrorGlyph } from "./mirror-glyph.js";
-import { resolveLevels } from "./resolve-levels.js";
-import { visualOrder } from "./visual-order.js";
+import type { BidiCharTypeName } from "bidi-js";
+import { bidiClass, mirrorGlyph, resolveLevels, visualOrder } from "./bidi-levels.js";
 import { shapeCodePoints } from "./shape-arabic.js";
 import { hasEscapes, splitAnsi, styleTransition } from "./split-ansi.js";
 
@@ -13,7 +11,14 @@ import { hasEscapes, splitAnsi, styleTransition } from "./split-ansi.js";
 const PARAGRAPH_SEPARATORS: ReadonlySet<string> = new Set("\n\r\x1c\x1d\x1e\x85\u2029");
 
 /** Classes that make text move: without one of them, the visual order is the logical order. */
-const REORDERING_CLASSES: ReadonlySet<BidiClass> = new Set<BidiClass>(["R", "AL", "AN", "RLE", "RLO", "RLI"]);
+const REORDERING_CLASSES: ReadonlySet<BidiCharTypeName> = new Set<BidiCharTypeName>([
+  "R",
+  "AL",
+  "AN",
+  "RLE",
+  "RLO",
+  "RLI",
+]);
 
 /** Explicit formatting characters: their job is done once the line is reordered, so they are not printed. */
 function isBidiControl(cp: number): boolean {
@@ -58,13 +63,15 @@ function visualParagraph(paragraph: string): string {
   const split = hasEscapes(paragraph) ? splitAnsi(paragraph) : undefined;
   const logical = Array.from(split?.text ?? paragraph, (ch) => ch.codePointAt(0) ?? 0);
   const shaped = shapeCodePoints(logical);
-  const { levels } = resolveLevels(shaped.cps);
+  const { levels, paragraphLevel } = resolveLevels(shaped.cps);
+  // Whole grapheme clusters move: a base letter and its marks, an emoji sequence, stay together.
   const cells = clusters(shaped.cps);
   const cellLevels = cells.map(([start]) => levels[start] ?? 0);
+  const cellHeads = cells.map(([start]) => shaped.cps[start] ?? 0);
 
   let out = split?.prefix ?? "";
   let style = "";
-  for (const index of visualOrder(cellLevels)) {
+  for (const index of visualOrder(cellHeads, cellLevels, paragraphLevel)) {
     const [start, end] = cells[index] ?? [0, 0];
     for (let k = start; k < end; k++) {
       const cp = shaped.cps[k] ?? 0;

@@ -6,6 +6,7 @@ import { badArgument, parseCommandArgs } from "../args.js";
 import { parseBidiMode, resolveBidi } from "../bidi/index.js";
 import { ChatSession } from "../chat-session.js";
 import type { CliCommand } from "../command.js";
+import { EXIT_FAILURE, exitCodeFor } from "../exit-codes.js";
 import { eprintln, type CliIO } from "../io.js";
 import {
   generateOptionsFrom,
@@ -88,6 +89,7 @@ async function repl(io: CliIO, model: AtlasModel, session: ChatSession, bidi: bo
   const rl = createInterface({ input: io.stdin, output: io.stdout, terminal: interactive, prompt: ">>> " });
   let current: AbortController | undefined;
   let multiline: string[] | undefined;
+  let lastFailure: unknown;
   rl.on("SIGINT", () => {
     if (current !== undefined) {
       current.abort();
@@ -126,6 +128,9 @@ async function repl(io: CliIO, model: AtlasModel, session: ChatSession, bidi: bo
     if (interactive) rl.prompt();
   }
   rl.close();
+  // A script (stdin not a terminal) must learn that messages failed: the last failure's exit code.
+  if (!interactive && lastFailure !== undefined)
+    return isAtlasError(lastFailure) ? exitCodeFor(lastFailure.code) : EXIT_FAILURE;
   return 0;
 
   async function send(text: string): Promise<void> {
@@ -136,7 +141,11 @@ async function repl(io: CliIO, model: AtlasModel, session: ChatSession, bidi: bo
       const result = await printReply(io, stream, { bidi, verbose: session.verbose });
       session.commit(text, result.text);
     } catch (error) {
+      lastFailure = error;
       eprintln(io, `error: ${isAtlasError(error) ? error.message : errorMessage(error)}`);
+      // The conversation itself is what no longer fits: say how to go on in this session.
+      if (isAtlasError(error, "CONTEXT_OVERFLOW") || isAtlasError(error, "CAPACITY"))
+        eprintln(io, "hint: type /clear to start a new conversation (the system text is kept)");
     } finally {
       current = undefined;
     }

@@ -107,6 +107,8 @@ Examples:
         output,
         signal: io.signal,
         onProgress: progress.update,
+        // Without --force, an output that appears meanwhile (another convert) wins: exactly one writes it.
+        overwrite: values.force === true,
         ...(type === undefined ? {} : { type }),
         ...(values["tmp-dir"] === undefined ? {} : { tmpDir: values["tmp-dir"] }),
         ...(threads === undefined ? {} : { threads }),

@@ -2,7 +2,7 @@ import { listModels } from "../../store/index.js";
 import { badArgument, parseCommandArgs } from "../args.js";
 import type { CliCommand } from "../command.js";
 import { formatBytes } from "../format.js";
-import { printJson, println } from "../io.js";
+import { eprintln, printJson, println } from "../io.js";
 
 export const listCommand: CliCommand = {
   name: "list",
@@ -21,7 +21,7 @@ Examples:
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs("list", argv, { json: { type: "boolean" } });
     if (positionals.length > 0) throw badArgument("list", "atlas list takes no arguments");
-    const models = await listModels({ env: io.env });
+    const models = await listModels({ env: io.env, onWarning: (w) => eprintln(io, `warning: ${w}`) });
     if (values.json === true) {
       printJson(io, models);
       return 0;

@@ -1,3 +1,4 @@
+import { readTimeoutMs } from "../../config/index.js";
 import { OUTPUT_TYPES } from "../../convert/index.js";
 import { pullModel, type PullProgress, type PullResult } from "../../store/index.js";
 import { badArgument, parseCommandArgs, parsePositiveInt } from "../args.js";
@@ -23,6 +24,7 @@ function pullReporter(
     if (!tty && !quiet) eprintln(io, text);
   };
   const sizes = new Map<string, number>();
+  const stalls = new Map<string, number>();
   const done = new Map<string, number>();
   let totalBytes = 0;
   let converting = false;
@@ -46,14 +48,20 @@ function pullReporter(
           totalBytes = pending.reduce((n, f) => n + f.size, 0);
           say(
             pending.length === 0
-              ? `all ${event.files.length} files already in the Hugging Face cache`
-              : `downloading ${pending.length} files (${formatBytes(totalBytes)})${cached > 0 ? `, ${cached} already cached` : ""}`,
+              ? `${event.files.length === 1 ? "the file is" : `all ${event.files.length} files are`} already in the Hugging Face cache`
+              : `downloading ${files(pending.length)} (${formatBytes(totalBytes)})${cached > 0 ? `, ${cached} already cached` : ""}`,
           );
           if (pending.length > 0) updateTotal();
           break;
         }
         case "file": {
           if (!sizes.has(event.path)) break;
+          if (event.state === "stalled") {
+            stalls.set(event.path, (stalls.get(event.path) ?? 0) + 1);
+            say(
+              `${event.path}: no data for ${readTimeoutMs(io.env) / 1000} s — resuming from ${formatBytes(event.done)}`,
+            );
+          }
           done.set(event.path, event.done);
           if (event.state === "done") display.remove(event.path);
           else
@@ -62,8 +70,7 @@ function pullReporter(
               done: event.done,
               total: event.total,
               unit: "bytes",
-              ...(event.state === "waiting" ? { detail: "(another process is downloading it)" } : {}),
-              ...(event.state === "retrying" ? { detail: "(retrying)" } : {}),
+              ...fileDetail(event.state, stalls.get(event.path) ?? 0),
             });
           updateTotal();
           break;
@@ -96,6 +103,20 @@ function pullReporter(
       display.clear();
     },
   };
+}
+
+/** "1 file", "3 files". */
+function files(count: number): string {
+  return `${count} ${count === 1 ? "file" : "files"}`;
+}
+
+/** What a file's bar says besides the numbers: why it is not moving. */
+function fileDetail(state: string, stalls: number): { detail?: string } {
+  if (state === "waiting") return { detail: "(another process is downloading it)" };
+  if (state === "stalled") return { detail: "(stalled: resuming)" };
+  const stalled = stalls === 0 ? "" : `stalled ${stalls}×, resumed`;
+  if (state === "retrying") return { detail: `(retrying${stalled === "" ? "" : `; ${stalled}`})` };
+  return stalled === "" ? {} : { detail: `(${stalled})` };
 }
 
 function summary(result: PullResult): string {
@@ -175,6 +196,7 @@ Examples:
         env: io.env,
         signal: io.signal,
         onProgress: reporter.update,
+        onWarning: (w) => eprintln(io, `warning: ${w}`),
       });
     } finally {
       reporter.done();

@@ -2,7 +2,7 @@ import { removeModel } from "../../store/index.js";
 import { badArgument, parseCommandArgs } from "../args.js";
 import type { CliCommand } from "../command.js";
 import { formatBytes } from "../format.js";
-import { printJson, println } from "../io.js";
+import { eprintln, printJson, println } from "../io.js";
 
 export const rmCommand: CliCommand = {
   name: "rm",
@@ -36,6 +36,7 @@ Examples:
       quant: values.quant,
       allQuants: values["all-quants"] === true,
       env: io.env,
+      onWarning: (w) => eprintln(io, `warning: ${w}`),
     });
     if (values.json === true) {
       printJson(io, removed);

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { readPromptFormat } from "../../api/index.js";
-import { AtlasError, errorMessage, type ChatMessage } from "../../core/index.js";
+import { AtlasError, errorMessage, ioError, validateMessages, type ChatMessage } from "../../core/index.js";
 import { resolveModel } from "../../store/index.js";
 import { renderChatTemplate } from "../../templates/index.js";
 import type { GenerationResult } from "../../engine/index.js";
@@ -8,7 +8,7 @@ import { badArgument, parseCommandArgs } from "../args.js";
 import { parseBidiMode, resolveBidi } from "../bidi/index.js";
 import type { CliCommand } from "../command.js";
 import { EXIT_OK } from "../exit-codes.js";
-import { printJson, println, type CliIO } from "../io.js";
+import { eprintln, printJson, println, type CliIO } from "../io.js";
 import {
   generateOptionsFrom,
   REPLY_FLAGS,
@@ -29,15 +29,17 @@ const FLAGS = {
   json: { type: "boolean" },
 } as const;
 
-/** Reads and checks a conversation file: a JSON array of {role, content}. */
+/**
+ * Reads and checks a conversation file: a JSON array of {role, content} (or `{"messages": [...]}`).
+ * A missing file is NOT_FOUND, one that cannot be read (permissions, a folder) IO, bad JSON or a bad
+ * conversation BAD_ARGUMENT (the request contract's own checks, naming the file).
+ */
 export async function readConversation(path: string): Promise<ChatMessage[]> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new AtlasError("NOT_FOUND", `cannot read the conversation file (${errorMessage(error)})`, {
-      where: path,
-    });
+    throw ioError("cannot read the conversation file", path, error);
   }
   let parsed: unknown;
   try {
@@ -45,24 +47,17 @@ export async function readConversation(path: string): Promise<ChatMessage[]> {
   } catch (error) {
     throw new AtlasError("BAD_ARGUMENT", `not valid JSON (${errorMessage(error)})`, {
       where: path,
-      hint: 'expected [{"role": "user", "content": "…"}, …]',
+      hint: CONVERSATION_SHAPE,
     });
   }
-  const list = Array.isArray(parsed) ? parsed : (parsed as { messages?: unknown } | null)?.messages;
-  if (!Array.isArray(list))
-    throw new AtlasError("BAD_ARGUMENT", 'expected a JSON array of messages (or {"messages": [...]})', {
-      where: path,
-    });
-  return list.map((m: unknown, i) => {
-    const message = m as { role?: unknown; content?: unknown } | null;
-    if (message === null || typeof message.role !== "string" || typeof message.content !== "string") {
-      throw new AtlasError("BAD_ARGUMENT", `message ${i + 1} needs a string "role" and "content"`, {
-        where: path,
-      });
-    }
-    return { role: message.role as ChatMessage["role"], content: message.content };
-  });
+  const list =
+    typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) && "messages" in parsed
+      ? parsed.messages
+      : parsed;
+  return validateMessages(list, { where: path });
 }
+
+const CONVERSATION_SHAPE = 'expected [{"role": "user", "content": "…"}, …] or {"messages": [...]}';
 
 export const runCommand: CliCommand = {
   name: "run",
@@ -109,7 +104,12 @@ Examples:
     const input = values.raw === true ? messages.map((m) => m.content).join("\n") : messages;
     if (values["print-prompt"] === true) {
       // Only the template is needed: read it from the file's metadata instead of loading the weights.
-      const { path } = await resolveModel(ref, { quant: loadOptions.quant, env: io.env, signal: io.signal });
+      const { path } = await resolveModel(ref, {
+        quant: loadOptions.quant,
+        env: io.env,
+        signal: io.signal,
+        onWarning: (w) => eprintln(io, `warning: ${w}`),
+      });
       const format = await readPromptFormat(path);
       const text =
         typeof input === "string"

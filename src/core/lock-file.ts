@@ -7,13 +7,32 @@
  * over. Python's `filelock` leaves empty `.lock` files behind in `<cache>/.locks/`: an unreadable lock
  * older than a moment is treated as free (atlas does not take Python's flock; the content-addressed blob
  * and its final atomic rename keep the cache correct even then).
+ *
+ * With `pruneFolder`, releasing the last lock of a dedicated lock folder (`.locks/`) removes the folder,
+ * so failed work leaves no empty folders behind; a process that finds the folder gone while taking a
+ * lock creates it again.
+ *
+ * Lives in core because the hub (blob downloads) and the store (conversions, manifests) both lock.
  */
 import { hostname } from "node:os";
 import { dirname } from "node:path";
 import { randomBytes } from "node:crypto";
-import { link, lstat, mkdir, open, readFile, rename, rm, unlink, utimes, writeFile } from "node:fs/promises";
-import { AtlasError, ioError, systemErrorCode } from "../core/index.js";
-import { sleep } from "./backoff.js";
+import {
+  link,
+  lstat,
+  mkdir,
+  open,
+  readFile,
+  rename,
+  rm,
+  rmdir,
+  unlink,
+  utimes,
+  writeFile,
+} from "node:fs/promises";
+import { readFileSync, unlinkSync } from "node:fs";
+import { AtlasError, ioError, systemErrorCode } from "./errors.js";
+import { onForcedExit } from "./exit-cleanup.js";
 
 /** What a lock file says about its owner. */
 export interface LockHolder {
@@ -39,6 +58,8 @@ export interface LockOptions {
   purpose?: string;
   /** Called once, when the lock is found held and we start waiting. */
   onWait?: (holder: LockHolder | undefined) => void;
+  /** Remove the lock's folder on release when no other lock is left in it (default false). */
+  pruneFolder?: boolean;
 }
 
 /** A held lock. */
@@ -50,12 +71,12 @@ export interface FileLock {
 
 const FOREIGN_GRACE_MS = 2000;
 
-function pidAlive(pid: number): boolean {
+/** True when process `pid` exists on this host (EPERM: it exists but belongs to someone else). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
     return systemErrorCode(error) === "EPERM";
   }
 }
@@ -128,6 +149,15 @@ async function inspect(path: string, staleMs: number): Promise<LockState | undef
   return { holder, stale: deadHere || age > staleMs, ino: stats.ino };
 }
 
+/**
+ * True when the lock file at `path` was left by a process of this host that no longer runs (so it
+ * may be deleted outright, e.g. when sweeping a folder).
+ */
+export async function isDeadLock(path: string): Promise<boolean> {
+  const holder = parseHolder(await readFile(path, "utf8").catch(() => ""));
+  return holder !== undefined && holder.host === hostname() && !pidAlive(holder.pid);
+}
+
 /** Moves a stale lock out of the way, making sure it is still the one we judged stale. */
 async function takeOver(path: string, judged: LockState): Promise<void> {
   const aside = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.stale`;
@@ -143,6 +173,27 @@ async function takeOver(path: string, judged: LockState): Promise<void> {
     await link(aside, path).catch(() => undefined);
   }
   await rm(aside, { force: true });
+}
+
+/** Waits `ms`, or rejects with ABORTED as soon as `signal` fires. */
+function pause(ms: number, path: string, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const aborted = (): AtlasError =>
+      new AtlasError("ABORTED", "cancelled while waiting for a lock", { where: path, cause: signal?.reason });
+    if (signal?.aborted === true) {
+      reject(aborted());
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(aborted());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
 /**
@@ -166,9 +217,17 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
   const deadline = Date.now() + timeoutMs;
   let waited = false;
   try {
-    await mkdir(dirname(path), { recursive: true });
     for (;;) {
-      if (await tryCreate(path, JSON.stringify(me))) break;
+      await mkdir(dirname(path), { recursive: true });
+      let created: boolean;
+      try {
+        created = await tryCreate(path, JSON.stringify(me));
+      } catch (error) {
+        // Another process released the folder's last lock and removed the folder: make it again.
+        if (systemErrorCode(error) === "ENOENT") continue;
+        throw error;
+      }
+      if (created) break;
       const state = await inspect(path, staleMs);
       if (state === undefined) continue;
       if (state.stale) {
@@ -190,12 +249,16 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
       }
       if (!waited) options.onWait?.(state.holder);
       waited = true;
-      await sleep(Math.min(pollMs, Math.max(1, deadline - Date.now())), options.signal);
+      await pause(Math.min(pollMs, Math.max(1, deadline - Date.now())), path, options.signal);
     }
   } catch (error) {
     if (error instanceof AtlasError) throw error;
     throw ioError("cannot take the lock", path, error);
   }
+  // A forced exit (a second Ctrl-C) removes the lock at once rather than leaving it to go stale.
+  const unregister = onForcedExit(() => {
+    if (parseHolder(readFileSync(path, "utf8"))?.token === me.token) unlinkSync(path);
+  });
   const heartbeat = setInterval(
     () => {
       const now = new Date();
@@ -211,9 +274,13 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
       if (released) return;
       released = true;
       clearInterval(heartbeat);
+      unregister();
       const current = await readFile(path, "utf8").catch(() => "");
       // After a takeover (we were judged stale) the file belongs to someone else: leave it.
-      if (parseHolder(current)?.token === me.token) await unlink(path).catch(() => undefined);
+      if (parseHolder(current)?.token !== me.token) return;
+      await unlink(path).catch(() => undefined);
+      // ENOTEMPTY while other locks live there; ENOENT when someone else removed it first.
+      if (options.pruneFolder === true) await rmdir(dirname(path)).catch(() => undefined);
     },
   };
 }

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir, stat, writeFile, utimes } from "node:fs/pro
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { isAtlasError } from "../core/index.js";
+import { isAtlasError } from "./errors.js";
 import { acquireLock, withLock } from "./lock-file.js";
 
 async function dir(): Promise<string> {
