@@ -30,7 +30,7 @@ export async function openModel(
       onWarning: (message) => eprintln(io, `warning: ${message}`),
       onProgress: (p) =>
         progress.update("convert", {
-          label: p.phase === "quantize" ? "quantizing" : "converting",
+          label: "converting",
           done: p.bytesDone,
           total: p.bytesTotal,
           unit: "bytes",

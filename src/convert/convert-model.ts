@@ -1,10 +1,10 @@
 /**
  * `convertModel`: a Hugging Face Gemma-2 checkpoint folder → one GGUF file. Everything is validated before
  * writing; the output appears atomically (temp file + fsync + rename) or not at all. F32/F16/BF16/Q8_0/
- * Q4_0 are written by our own writer; K-quants go through an intermediate GGUF and llama.cpp's quantizer.
+ * Q4_0 are written by our own writer; K-quants by llama.cpp's quantization routine with llama.cpp's
+ * tensor-type rules, in the same single pass.
  */
-import { rmSync } from "node:fs";
-import { rm, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { endianness } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import {
@@ -13,15 +13,12 @@ import {
   ioError,
   isAtlasError,
   makeFolder,
-  makeWorkFolder,
-  onForcedExit,
   sweepStaleTemps,
   systemErrorCode,
   writeAtomically,
   type FileLock,
 } from "../core/index.js";
-import { quantizeGguf } from "../native/quantize.js";
-import { checkFreeSpace, type PlannedWrite } from "./disk-space.js";
+import { checkFreeSpace } from "./disk-space.js";
 import { readJsonObject } from "./file-io.js";
 import { llamaCppAttentionDenominator, type Gemma2Hparams } from "./gemma2-config.js";
 import { samplingFromGenerationConfig, type SamplingDefaults } from "./gemma2-metadata.js";
@@ -37,7 +34,7 @@ import { writeGemma2Gguf, type WrittenGguf } from "./write-gemma2-gguf.js";
 
 /** Progress of {@link convertModel}: `convert` writes tensors, `quantize` runs llama.cpp (K-quants). */
 export interface ConvertProgress {
-  phase: "convert" | "quantize";
+  phase: "convert";
   tensorsDone: number;
   tensorsTotal: number;
   bytesDone: number;
@@ -57,9 +54,7 @@ export interface ConvertOptions {
   /** Cancels the conversion; the partial output is removed and the promise rejects with ABORTED. */
   signal?: AbortSignal;
   onProgress?: (progress: ConvertProgress) => void;
-  /** K-quants only: where the intermediate GGUF goes. Default: a hidden `.atlas-convert-*` folder next to the output. */
-  tmpDir?: string;
-  /** K-quants only: llama.cpp threads. Default `ATLAS_THREADS` or the number of cores. */
+  /** K-quants only: threads for llama.cpp's quantization routine. Default `ATLAS_THREADS` or the number of cores. */
   threads?: number;
   /**
    * Replace an existing output (default true). With false, an output that exists, or appears while
@@ -84,9 +79,6 @@ export interface ConvertResult {
   /** Notes worth showing: defaults used, attention-scale fix, fallbacks. */
   warnings: string[];
 }
-
-/** Approximate bits per weight of llama.cpp's K-quant mixes, for the disk-space check only. */
-const K_QUANT_BITS: Readonly<Record<string, number>> = { q4_k_m: 5, q5_k_m: 6, q6_k: 7 };
 
 /** The factor for attn_q so that llama.cpp's 1/sqrt(d) scale equals transformers' 1/sqrt(query_pre_attn_scalar). */
 export function attentionScaleFactor(h: Gemma2Hparams): number | undefined {
@@ -195,7 +187,7 @@ export async function convertModel(options: ConvertOptions): Promise<ConvertResu
     await sweepStaleTemps(dirname(output));
     await checkOutputPath(output, overwrite);
     written = isKQuant(type)
-      ? await convertKQuant(options, output, type, precision, common)
+      ? await convertKQuant(options, output, type, common)
       : await convertDirect(options, output, type, common);
   } finally {
     await lock.release();
@@ -297,68 +289,43 @@ async function convertDirect(
   );
 }
 
+/**
+ * K-quants in one pass, no intermediate file: each tensor's rows are decoded to F32 as for the other
+ * types, then quantized by llama.cpp's own `ggml_quantize_chunk` with the tensor types llama.cpp's
+ * `llama-quantize` would choose (k-quant-plan.ts) — the same bytes, without writing and re-reading a full
+ * BF16 copy of the model.
+ */
 async function convertKQuant(
   options: ConvertOptions,
   output: string,
   type: "q4_k_m" | "q5_k_m" | "q6_k",
-  precision: "F32" | "F16" | "BF16",
   parts: CommonParts,
 ): Promise<WrittenGguf> {
-  const matrixType = { F32: GGML_TYPE.F32, F16: GGML_TYPE.F16, BF16: GGML_TYPE.BF16 }[precision];
-  const intermediateFileType = { F32: 0, F16: 1, BF16: 32 }[precision];
-  const tmpParent = resolve(options.tmpDir ?? dirname(output));
-  await makeFolder(tmpParent, "cannot create the temp folder");
-  if (tmpParent !== dirname(output)) await sweepStaleTemps(tmpParent);
-  const intermediateBytes = estimateBytes(parts.checkpoint, matrixType, false);
-  const parameters = parts.checkpoint.tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
-  const writes: PlannedWrite[] = [
-    { folder: tmpParent, bytes: intermediateBytes, what: `the ${precision} intermediate` },
-    { folder: dirname(output), bytes: (parameters * K_QUANT_BITS[type]!) / 8, what: "the output" },
-  ];
-  await checkFreeSpace(writes);
-  const tmp = await makeWorkFolder(tmpParent);
+  const plans = planTensors({
+    tensors: parts.checkpoint.tensors,
+    matrixType: GGML_TYPE.F32,
+    embeddingQ8: false,
+    queryScale: undefined,
+    kQuant: { mix: type, layers: parts.checkpoint.config.hparams.numLayers },
+    warnings: [],
+  });
+  await checkFreeSpace([
+    { folder: dirname(output), bytes: plans.reduce((n, p) => n + p.bytes, 0), what: "the output" },
+  ]);
   const onProgress = options.onProgress;
-  const tmpFolder = tmp;
-  const unregister = onForcedExit(() => rmSync(tmpFolder, { recursive: true, force: true }));
-  try {
-    const intermediate = join(tmp, `intermediate-${precision.toLowerCase()}.gguf`);
-    const written = await writeGemma2Gguf({
-      ...parts,
-      path: intermediate,
-      matrixType,
-      embeddingQ8: false,
-      fileType: intermediateFileType,
-      onProgress: onProgress === undefined ? undefined : (p) => onProgress({ phase: "convert", ...p }),
-    });
-    checkAborted(parts.signal, output);
-    const bytesTotal = [...written.tensorBytes.values()].reduce((a, b) => a + b, 0);
-    let bytesDone = 0;
-    await writeAtomically(
-      output,
-      (temp) =>
-        quantizeGguf({
-          input: intermediate,
-          output: temp,
-          ftype: FILE_TYPE_OF[type],
-          ...(options.threads === undefined ? {} : { threads: options.threads }),
-          ...(parts.signal === undefined ? {} : { signal: parts.signal }),
-          onTensor: (index, total, name) => {
-            bytesDone += written.tensorBytes.get(name) ?? 0;
-            onProgress?.({
-              phase: "quantize",
-              tensorsDone: index,
-              tensorsTotal: total,
-              bytesDone,
-              bytesTotal,
-              tensor: name,
-            });
-          },
-        }),
-      { overwrite: options.overwrite ?? true },
-    );
-    return written;
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-    unregister();
-  }
+  return writeAtomically(
+    output,
+    (temp) =>
+      writeGemma2Gguf({
+        ...parts,
+        path: temp,
+        matrixType: GGML_TYPE.F32,
+        embeddingQ8: false,
+        kQuant: type,
+        threads: options.threads,
+        fileType: FILE_TYPE_OF[type],
+        onProgress: onProgress === undefined ? undefined : (p) => onProgress({ phase: "convert", ...p }),
+      }),
+    { overwrite: options.overwrite ?? true },
+  );
 }

@@ -10,6 +10,8 @@ import { GGML_TYPE, ggmlTypeInfo } from "./ggml-types.js";
 import { openForRead, readExactly } from "./file-io.js";
 import { alignUp } from "./gguf-types.js";
 import { CONVERT_CHUNK_BYTES } from "./limits.js";
+import { defaultThreads } from "../config/index.js";
+import { quantizeRows } from "../native/quantize-rows.js";
 import { quantizeQ4_0, quantizeQ8_0 } from "./quantize-blocks.js";
 import type { TensorPlan } from "./tensor-plan.js";
 
@@ -26,6 +28,8 @@ export interface WriteTensorDataOptions {
   alignment: number;
   signal: AbortSignal | undefined;
   onProgress: DataProgress | undefined;
+  /** Threads for types quantized by llama.cpp's routine (K-quants). Default the machine's cores. */
+  threads?: number | undefined;
 }
 
 const DTYPE_BYTES = { F32: 4, F16: 2, BF16: 2 } as const;
@@ -126,8 +130,20 @@ function transform(plan: TensorPlan, values: Float32Array): void {
   if (scale !== undefined) for (let i = 0; i < values.length; i++) values[i] = values[i]! * scale;
 }
 
-/** Encodes `values` as `type` into `out` (bytes written = rows × row bytes). */
-function encode(type: number, values: Float32Array, out: Buffer, bytes: number): void {
+/**
+ * Encodes `values` (`rows` × `cols`) as `type` into `out`. F32/F16/BF16/Q8_0/Q4_0 are written by our own
+ * code; other types (the K-quants and their fallbacks) by llama.cpp's `ggml_quantize_chunk` on
+ * `threads` worker threads — the routine `llama-quantize` uses, so the bytes are the same.
+ */
+async function encode(
+  type: number,
+  values: Float32Array,
+  out: Buffer,
+  bytes: number,
+  rows: number,
+  cols: number,
+  threads: number,
+): Promise<void> {
   switch (type) {
     case GGML_TYPE.F32:
       new Float32Array(out.buffer, out.byteOffset, values.length).set(values);
@@ -149,7 +165,7 @@ function encode(type: number, values: Float32Array, out: Buffer, bytes: number):
       quantizeQ4_0(values, out.subarray(0, bytes));
       return;
     default:
-      throw new AtlasError("UNSUPPORTED", `cannot encode ggml type ${type}`);
+      await quantizeRows(type, values, rows, cols, out.subarray(0, bytes), threads);
   }
 }
 
@@ -171,6 +187,7 @@ function isRawCopy(plan: TensorPlan): boolean {
  */
 export async function writeTensorData(options: WriteTensorDataOptions): Promise<void> {
   const { plans, out, outPath, signal, onProgress } = options;
+  const threads = options.threads ?? defaultThreads();
   const chunks = planChunks(plans, options.dataOffset, options.alignment);
   const zeros = new Uint8Array(options.alignment);
   const shards = new Map<string, Promise<FileHandle>>();
@@ -224,7 +241,7 @@ export async function writeTensorData(options: WriteTensorDataOptions): Promise<
         decode(plan.source.dtype, raw, view);
         transform(plan, view);
         const outBuf = mine.outFor(chunk.outBytes);
-        encode(plan.type, view, outBuf, chunk.outBytes);
+        await encode(plan.type, view, outBuf, chunk.outBytes, chunk.rows, plan.cols, threads);
         bytes = outBuf.subarray(0, chunk.outBytes);
       }
       writes[s] = track(write(chunk, bytes));

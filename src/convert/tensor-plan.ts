@@ -4,6 +4,7 @@
  */
 import { GGML_TYPE, ggmlTensorBytes, ggmlTypeInfo } from "./ggml-types.js";
 import type { CheckpointTensor } from "./hf-checkpoint.js";
+import { planKQuantTypes, type KQuantMix } from "./k-quant-plan.js";
 
 /** One output tensor and how to produce it. */
 export interface TensorPlan {
@@ -33,17 +34,30 @@ export interface PlanOptions {
   embeddingQ8: boolean;
   /** Factor applied to attn_q weights, or undefined for none. */
   queryScale: number | undefined;
+  /** A llama.cpp K-quant mix: per-tensor types by llama.cpp's rules (then `matrixType` is ignored). */
+  kQuant?: { mix: KQuantMix; layers: number } | undefined;
   warnings: string[];
 }
 
 /** Plans every tensor. Quantized types fall back to F16 for rows not a multiple of the block, like llama.cpp. */
 export function planTensors(options: PlanOptions): TensorPlan[] {
-  return options.tensors.map((source) => {
+  const kQuant = options.kQuant;
+  const kTypes =
+    kQuant === undefined
+      ? undefined
+      : planKQuantTypes(
+          kQuant.mix,
+          options.tensors.map((t) => ({ name: t.spec.ggufName, ne: [...t.shape].reverse() })),
+          kQuant.layers,
+          () => GGML_TYPE.F32,
+        );
+  return options.tensors.map((source, index) => {
     const ne = [...source.shape].reverse();
     const cols = ne[0] ?? 1;
     const rows = ne.slice(1).reduce((a, b) => a * b, 1);
     let type: number;
     if (source.shape.length <= 1 || source.spec.isNorm) type = GGML_TYPE.F32;
+    else if (kTypes !== undefined) type = kTypes[index]!;
     else if (options.embeddingQ8 && source.spec.ggufName === "token_embd.weight") type = GGML_TYPE.Q8_0;
     else type = options.matrixType;
     const info = ggmlTypeInfo(type)!;

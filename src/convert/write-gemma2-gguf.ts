@@ -7,6 +7,7 @@ import { ioError } from "../core/index.js";
 import { gemma2Metadata, type SamplingDefaults } from "./gemma2-metadata.js";
 import { encodeGgufHeader } from "./gguf-header.js";
 import type { HfCheckpoint } from "./hf-checkpoint.js";
+import type { KQuantMix } from "./k-quant-plan.js";
 import { planTensors } from "./tensor-plan.js";
 import { writeTensorData } from "./tensor-data-writer.js";
 import type { GgufVocab } from "./vocab.js";
@@ -41,6 +42,10 @@ export interface WriteGemma2GgufOptions {
     | undefined;
   /** Notes for the user are appended here. */
   warnings: string[];
+  /** A llama.cpp K-quant mix (per-tensor types by llama.cpp's rules, quantized by its routine). */
+  kQuant?: KQuantMix | undefined;
+  /** Threads for the K-quant routine. */
+  threads?: number | undefined;
 }
 
 /** What was written. */
@@ -59,6 +64,10 @@ export async function writeGemma2Gguf(options: WriteGemma2GgufOptions): Promise<
     matrixType: options.matrixType,
     embeddingQ8: options.embeddingQ8,
     queryScale: options.queryScale,
+    kQuant:
+      options.kQuant === undefined
+        ? undefined
+        : { mix: options.kQuant, layers: options.checkpoint.config.hparams.numLayers },
     warnings: options.warnings,
   });
   const parameters = plans.reduce((n, p) => n + p.rows * p.cols, 0);
@@ -95,6 +104,7 @@ export async function writeGemma2Gguf(options: WriteGemma2GgufOptions): Promise<
       dataOffset: header.bytes.length,
       alignment: header.alignment,
       signal: options.signal,
+      threads: options.threads,
       onProgress:
         onProgress === undefined
           ? undefined

@@ -118,7 +118,7 @@ export function ioError(action: string, path: string, error: unknown): AtlasErro
     ENOENT: "check that the path exists",
     EACCES: "check the permissions of the file and its folder",
     EPERM: "check the permissions of the file and its folder",
-    ENOSPC: "the disk is full: free some space and try again",
+    ENOSPC: "no space left on the device: free some space and try again",
     EROFS: "the file system is read-only: choose another output path",
     EISDIR: "a folder is in the way: give a file path",
     ENOTDIR: "a file is in the way where a folder is expected",

@@ -1,6 +1,8 @@
 /**
- * K-quant quantization (Q4_K_M, Q5_K_M, Q6_K, …) by llama.cpp's own `llama_model_quantize`, so the
- * output is byte-identical to `llama-quantize`. Runs in a child process (see quantize-worker.ts).
+ * llama.cpp's whole-file quantizer (`llama_model_quantize`, what `llama-quantize` runs) on an F32/F16/BF16
+ * GGUF, in a child process (see quantize-worker.ts). `atlas convert` writes K-quants in one pass instead
+ * (k-quant-plan.ts + quantize-rows.ts); this is the reference its output is tested against, tensor by
+ * tensor, and a way to requantize an existing GGUF.
  */
 import { fork } from "node:child_process";
 import { rm, statfs } from "node:fs/promises";

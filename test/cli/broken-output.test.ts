@@ -68,7 +68,9 @@ describe.skipIf(!HAVE_DEV_FULL)("stdout that cannot be written", () => {
   const oneLineIoError = (run: SpawnedRun): void => {
     finished(run);
     expect(run.code).toBe(6);
-    expect(run.stderr).toMatch(/^error: stdout: cannot write the output \(ENOSPC\) — the disk is full/m);
+    expect(run.stderr).toMatch(
+      /^error: stdout: cannot write the output \(ENOSPC\) — no space left on the device/m,
+    );
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(run.stderr).not.toMatch(/internal error/);
   };

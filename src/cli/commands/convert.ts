@@ -29,7 +29,7 @@ async function exists(path: string): Promise<boolean> {
 function progressReporter(io: CliIO): { update: (p: ConvertProgress) => void; done: () => void } {
   const display = new ProgressDisplay(io);
   let phase: ConvertProgress["phase"] | undefined;
-  const labels = { convert: "converting", quantize: "quantizing (llama.cpp)" };
+  const labels = { convert: "converting" };
   return {
     update(p) {
       if (p.phase !== phase) {
@@ -53,8 +53,7 @@ function progressReporter(io: CliIO): { update: (p: ConvertProgress) => void; do
 export const convertCommand: CliCommand = {
   name: "convert",
   summary: "convert a Hugging Face Gemma-2 checkpoint (safetensors) into a GGUF file",
-  help: `Usage: atlas convert <hf-model-dir> -o <out.gguf> [--type TYPE] [--force] [--json]
-                     [--tmp-dir DIR] [--threads N]
+  help: `Usage: atlas convert <hf-model-dir> -o <out.gguf> [--type TYPE] [--force] [--json] [--threads N]
 
 Converts a Hugging Face Gemma-2 checkpoint folder (config.json, *.safetensors, tokenizer.model,
 tokenizer_config.json) into one GGUF file that llama.cpp (and atlas) can run. The output appears only
@@ -64,12 +63,11 @@ Options:
   -o, --output FILE   the .gguf file to write (required)
   -t, --type TYPE     ${OUTPUT_TYPES.join(", ")}
                       default: the checkpoint's precision (bf16 for BF16 weights, else f16)
-                      f32/f16/bf16/q8_0/q4_0 are written by atlas; q4_k_m/q5_k_m/q6_k by llama.cpp's
-                      quantizer from an intermediate GGUF in the checkpoint's precision
+                      all in one pass; q4_k_m/q5_k_m/q6_k use llama.cpp's own quantization routine
+                      and tensor types, so they equal what llama-quantize writes
       --force         replace the output file if it exists
       --json          print the result as JSON
-      --tmp-dir DIR   where the intermediate GGUF of K-quants goes (default: next to the output)
-      --threads N     llama.cpp threads for K-quants (default: ATLAS_THREADS or the number of cores)
+      --threads N     threads for K-quant quantization (default: ATLAS_THREADS or the number of cores)
 
 Types (bits per weight of the matrices; norms stay F32):
   f32 32, f16 16, bf16 16, q8_0 8.5, q4_0 4.5 (token_embd kept at q8_0),
@@ -77,7 +75,7 @@ Types (bits per weight of the matrices; norms stay F32):
 
 Examples:
   atlas convert ~/models/Atlas-Chat-2B -o atlas-chat-2b.q8_0.gguf --type q8_0
-  atlas convert ./Atlas-Chat-9B -o atlas-chat-9b.q4_k_m.gguf -t q4_k_m --tmp-dir /scratch
+  atlas convert ./Atlas-Chat-9B -o atlas-chat-9b.q4_k_m.gguf -t q4_k_m
   atlas convert ./Atlas-Chat-2B -o 2b.gguf --force --json`,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs("convert", argv, {
@@ -85,7 +83,6 @@ Examples:
       type: { type: "string", short: "t" },
       force: { type: "boolean" },
       json: { type: "boolean" },
-      "tmp-dir": { type: "string" },
       threads: { type: "string" },
     });
     if (positionals.length !== 1)
@@ -110,7 +107,6 @@ Examples:
         // Without --force, an output that appears meanwhile (another convert) wins: exactly one writes it.
         overwrite: values.force === true,
         ...(type === undefined ? {} : { type }),
-        ...(values["tmp-dir"] === undefined ? {} : { tmpDir: values["tmp-dir"] }),
         ...(threads === undefined ? {} : { threads }),
       });
     } finally {

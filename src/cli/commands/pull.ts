@@ -80,10 +80,10 @@ function pullReporter(
           if (!converting) {
             converting = true;
             display.remove(TOTAL);
-            say(p.phase === "quantize" ? "quantizing (llama.cpp)…" : "converting to GGUF…");
+            say("converting to GGUF…");
           }
           display.update(CONVERT, {
-            label: p.phase === "quantize" ? "quantizing" : "converting",
+            label: "converting",
             done: p.bytesDone,
             total: p.bytesTotal,
             unit: "bytes",
