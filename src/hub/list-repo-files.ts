@@ -4,6 +4,7 @@ import { hfEndpoint } from "../config/index.js";
 import type { RetryOptions } from "./backoff.js";
 import { safeRepoPath } from "./cache-layout.js";
 import { createHubFetch, type RetryEvent } from "./hub-fetch.js";
+import type { RepoType } from "./repo-id.js";
 
 /** One file of a repo. */
 export interface RepoFile {
@@ -23,6 +24,10 @@ export interface ListRepoFilesOptions {
   repo: string;
   /** Commit sha (resolve branches first with `resolveRevision`). */
   sha: string;
+  /** Default "model". */
+  repoType?: RepoType | undefined;
+  /** List only this folder (and below). Default: the whole repo. */
+  path?: string | undefined;
   endpoint?: string | undefined;
   token?: string | undefined;
   fetch?: typeof fetch | undefined;
@@ -47,8 +52,9 @@ export async function listRepoFiles(options: ListRepoFilesOptions): Promise<Repo
   });
   const files: RepoFile[] = [];
   for await (const entry of listFiles({
-    repo: { type: "model", name: options.repo },
+    repo: { type: options.repoType ?? "model", name: options.repo },
     revision: options.sha,
+    ...(options.path === undefined ? {} : { path: options.path }),
     recursive: true,
     hubUrl: endpoint,
     fetch: hubFetch,

@@ -12,7 +12,7 @@ export type BleuTokenizer = (typeof BLEU_TOKENIZERS)[number];
 // mteval-v13a's rules, applied in this order to " " + line + " ". The classes are ASCII-only on
 // purpose: Arabic punctuation (، ؟ ؛) stays attached and Arabic-Indic digits count as non-digits.
 const RULES_13A: readonly [RegExp, string][] = [
-  [/([{-~\[-` -&(-+:-@\/])/gu, " $1 "],
+  [/([{-~[-` -&(-+:-@/])/gu, " $1 "],
   [/([^0-9])([.,])/gu, "$1 $2 "],
   [/([.,])([^0-9])/gu, " $1 $2"],
   [/([0-9])(-)/gu, "$1 $2 "],
