@@ -3,7 +3,7 @@
  * every request, run them all through one bounded pool (cache first, so `--resume` redoes nothing that
  * finished), judge where asked, score, aggregate groups, and return results.json plus per-sample logs.
  */
-import { AtlasError } from "../../core/index.js";
+import { AtlasError, isAtlasError } from "../../core/index.js";
 import { describeDatasetRef, type DatasetRow } from "../data/dataset-ref.js";
 import { loadDatasetRows, type LoadDatasetOptions } from "../data/load-dataset.js";
 import { getMetric, type MetricSample } from "../metrics/registry.js";
@@ -79,6 +79,22 @@ async function loadRows(
   return rows;
 }
 
+/** A server that cannot echo log-probabilities: say which of the requested tasks need them. */
+function withTaskNames(error: unknown, tasks: readonly TaskDefinition[]): unknown {
+  if (!isAtlasError(error, "UNSUPPORTED") || error.details.field !== "echo") return error;
+  const needing = tasks.filter((t) => t.outputType === "multiple_choice").map((t) => t.name);
+  const shown = needing.length > 6 ? [...needing.slice(0, 6), `… (${needing.length} in all)`] : needing;
+  return new AtlasError(
+    "UNSUPPORTED",
+    `${error.message.split(" — ")[0]!}; these tasks need it: ${shown.join(", ")}`,
+    {
+      cause: error,
+      details: error.details,
+      hint: "leave them out of --tasks for this server, or evaluate them with the embedded backend",
+    },
+  );
+}
+
 /** Runs an evaluation. */
 export async function runEvaluation(options: EvaluationOptions): Promise<EvaluationResult> {
   const started = Date.now();
@@ -125,6 +141,8 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     model: options.model,
     requests: items.map((i) => i.request),
     onDone: progress("model", items, 1),
+  }).catch((error: unknown) => {
+    throw withTaskNames(error, options.tasks);
   });
 
   // Judged tasks: two requests per item (the model's answer first as A, then as B).
