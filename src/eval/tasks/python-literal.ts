@@ -20,7 +20,7 @@ export function parseListLiteral(text: string, where: string): (string | number)
   try {
     const json: unknown = JSON.parse(trimmed);
     if (Array.isArray(json) && json.every((v) => typeof v === "string" || typeof v === "number"))
-      return json as (string | number)[];
+      return json;
   } catch {
     // Not JSON: try Python's literal syntax below.
   }
