@@ -19,8 +19,7 @@ export function parseListLiteral(text: string, where: string): (string | number)
   const trimmed = text.trim();
   try {
     const json: unknown = JSON.parse(trimmed);
-    if (Array.isArray(json) && json.every((v) => typeof v === "string" || typeof v === "number"))
-      return json;
+    if (Array.isArray(json) && json.every((v) => typeof v === "string" || typeof v === "number")) return json;
   } catch {
     // Not JSON: try Python's literal syntax below.
   }
