@@ -18,6 +18,12 @@ export interface EmbeddedEvalModelOptions {
   name?: string;
   /** Requests in flight. Default 2 × the model's sequences (one waiting per busy sequence). */
   concurrency?: number;
+  /**
+   * Reuse KV of earlier requests with a shared prefix. Default: only when the engine is batch-invariant,
+   * since otherwise a reused prefix changes the last bits of the scores (docs/engine.md) and results
+   * would depend on what ran before. The choices of one item always share their context.
+   */
+  cachePrompt?: boolean;
 }
 
 /** Wraps a loaded model; the cache identity is the file's name, size, modification time and adapters. */
@@ -49,8 +55,10 @@ export async function embeddedEvalModel(
       threads: info.threads,
       lora: info.lora,
       batch_invariant: model.engineModel.state().batchInvariant,
+      cache_prompt: options.cachePrompt ?? model.engineModel.state().batchInvariant,
     },
   };
+  const cachePrompt = options.cachePrompt ?? model.engineModel.state().batchInvariant;
   return {
     id: `embedded:${JSON.stringify(identity)}`,
     info: evalInfo,
@@ -60,14 +68,17 @@ export async function embeddedEvalModel(
       continuations: readonly string[],
       signal?: AbortSignal,
     ): Promise<ChoiceScore[]> {
-      return model.loglikelihoods(context, continuations, signal === undefined ? {} : { signal });
+      return model.loglikelihoods(context, continuations, {
+        cachePrompt,
+        ...(signal === undefined ? {} : { signal }),
+      });
     },
     async generate(
       prompt: EvalPrompt,
       generateOptions: EvalGenerateOptions & { signal?: AbortSignal },
     ): Promise<EvalGeneration> {
       const input = prompt.kind === "chat" ? prompt.messages : prompt.text;
-      const result = await model.generate(input, generateOptions).result;
+      const result = await model.generate(input, { cachePrompt, ...generateOptions }).result;
       // A cut-off generation is not an answer: never let it reach the cache.
       if (result.stats.finishReason === "abort") throw new AtlasError("ABORTED", "generation cancelled");
       return { text: result.text, finishReason: result.stats.finishReason };
