@@ -19,6 +19,7 @@ import {
   resolveToken,
   writeRef,
   type RepoFile,
+  type RetryOptions,
 } from "../../hub/index.js";
 import type { DatasetRef } from "./dataset-ref.js";
 
@@ -35,6 +36,7 @@ export interface DownloadDatasetSplitOptions {
   offline?: boolean;
   fetch?: typeof fetch;
   signal?: AbortSignal;
+  retry?: RetryOptions;
   /** Bytes of the split's files done / total. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -90,6 +92,7 @@ export async function downloadDatasetSplit(options: DownloadDatasetSplitOptions)
     token,
     fetch: options.fetch,
     signal: options.signal,
+    retry: options.retry,
   };
   const { sha } = await resolveRevision({ ...common, revision: PARQUET_REVISION });
   const listing = await listRepoFiles({ ...common, sha, path: ref.name }).catch((error: unknown) => {
@@ -120,6 +123,7 @@ export async function downloadDatasetSplit(options: DownloadDatasetSplitOptions)
       token,
       fetch: options.fetch,
       signal: options.signal,
+      retry: options.retry,
       onProgress: (done) => options.onProgress?.(finished + done, total),
     });
     finished += file.size;
