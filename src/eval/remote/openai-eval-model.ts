@@ -19,7 +19,7 @@ export interface OpenAiEvalModelOptions {
   baseUrl: string;
   /** The server's model id. */
   model: string;
-  /** Sent as `Authorization: Bearer …` (default `$OPENAI_API_KEY`). */
+  /** Sent as `Authorization: Bearer …` (the CLI passes `$OPENAI_API_KEY`). Default none. */
   apiKey?: string;
   /** Requests in flight. Default 4. */
   concurrency?: number;
@@ -55,7 +55,7 @@ export function cutAtStops(text: string, stops: readonly string[] = []): string 
 /** An EvalModel on an OpenAI-compatible server. */
 export function openAiEvalModel(options: OpenAiEvalModelOptions): EvalModel {
   const base = options.baseUrl.replace(/\/+$/, "");
-  const apiKey = options.apiKey ?? process.env["OPENAI_API_KEY"];
+  const apiKey = options.apiKey;
   const post = (path: string, body: unknown, signal?: AbortSignal): Promise<unknown> =>
     postJson({ url: `${base}${path}`, body, apiKey, fetch: options.fetch, signal, retry: options.retry });
   const echoError = (cause?: unknown): AtlasError =>
