@@ -71,6 +71,25 @@ export function corpusOf(samples: readonly MetricSample[]): { hypotheses: string
   return { hypotheses, streams };
 }
 
+/** A metric computed on the whole corpus of outputs and reference streams. */
+function corpusMetric(
+  name: string,
+  description: string,
+  higherIsBetter: boolean,
+  score: (hypotheses: string[], streams: string[][]) => number,
+): MetricDefinition {
+  return {
+    name,
+    higherIsBetter,
+    needs: "generation",
+    description,
+    compute(samples) {
+      const { hypotheses, streams } = corpusOf(samples);
+      return { value: score(hypotheses, streams) };
+    },
+  };
+}
+
 function rougeMetric(type: RougeType): MetricDefinition {
   return {
     name: type,
@@ -122,36 +141,24 @@ const DEFINITIONS: MetricDefinition[] = [
         ),
       ),
   },
-  {
-    name: "bleu",
-    higherIsBetter: true,
-    needs: "generation",
-    description: "sacreBLEU corpus BLEU (13a, exp smoothing), 0–100",
-    compute(samples) {
-      const { hypotheses, streams } = corpusOf(samples);
-      return { value: corpusBleu(hypotheses, streams).score };
-    },
-  },
-  {
-    name: "chrf",
-    higherIsBetter: true,
-    needs: "generation",
-    description: "sacreBLEU corpus chrF (char order 6, word order 0, β = 2), 0–100",
-    compute(samples) {
-      const { hypotheses, streams } = corpusOf(samples);
-      return { value: corpusChrf(hypotheses, streams).score };
-    },
-  },
-  {
-    name: "ter",
-    higherIsBetter: false,
-    needs: "generation",
-    description: "sacreBLEU corpus TER (Tercom shifts, case-insensitive), 0–100+",
-    compute(samples) {
-      const { hypotheses, streams } = corpusOf(samples);
-      return { value: corpusTer(hypotheses, streams).score };
-    },
-  },
+  corpusMetric(
+    "bleu",
+    "sacreBLEU corpus BLEU (13a, exp smoothing), 0–100",
+    true,
+    (h, r) => corpusBleu(h, r).score,
+  ),
+  corpusMetric(
+    "chrf",
+    "sacreBLEU corpus chrF (char order 6, word order 0, β = 2), 0–100",
+    true,
+    (h, r) => corpusChrf(h, r).score,
+  ),
+  corpusMetric(
+    "ter",
+    "sacreBLEU corpus TER (Tercom shifts, case-insensitive), 0–100+",
+    false,
+    (h, r) => corpusTer(h, r).score,
+  ),
   rougeMetric("rouge1"),
   rougeMetric("rouge2"),
   rougeMetric("rougeL"),
