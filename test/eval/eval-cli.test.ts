@@ -136,20 +136,13 @@ describe("atlas eval", () => {
       ].join("\n"),
     );
     const out = join(scratch, "yaml");
-    const r = await runCli([
-      "eval",
-      "--model",
-      gguf,
-      "--tasks-file",
-      file,
-      "--data-dir",
-      dataDir,
-      "-o",
-      out,
-      "--json",
-      ...FAST,
-    ]);
+    const r = await runCli(
+      ["eval", "--model", gguf, "--tasks-file", file, "--data-dir", dataDir, "-o", out, "--json", ...FAST],
+      { stderrColumns: 120 },
+    );
     expect(r.code).toBe(0);
+    // On a terminal, progress bars with an ETA go to stderr (stdout stays the JSON).
+    expect(r.stderr).toMatch(/requests\s.*\[#*\.*\].*\d+\/\d+.*ETA/);
     const parsed = JSON.parse(r.stdout) as ResultsJson;
     expect(Object.keys(parsed.results)).toEqual(["yaml_belebele"]);
     expect(parsed.results["yaml_belebele"]?.["acc_norm,none"]).toBeTypeOf("number");

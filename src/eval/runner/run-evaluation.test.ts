@@ -119,6 +119,7 @@ describe("runEvaluation", () => {
       },
     }).catch((error: unknown) => error);
     expect(isAtlasError(aborted, "ABORTED")).toBe(true);
+    expect((aborted as Error).message).toContain("--resume");
     const finished = cache.count(first.id);
     expect(finished).toBeGreaterThanOrEqual(5);
     const total = 5 * 3 + 3;

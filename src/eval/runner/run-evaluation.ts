@@ -79,8 +79,16 @@ async function loadRows(
   return rows;
 }
 
-/** A server that cannot echo log-probabilities: say which of the requested tasks need them. */
+/**
+ * Errors of the model pass, made actionable: a cancelled run says how to resume; a server that cannot
+ * echo log-probabilities is told which of the requested tasks need them.
+ */
 function withTaskNames(error: unknown, tasks: readonly TaskDefinition[]): unknown {
+  if (isAtlasError(error, "ABORTED"))
+    return new AtlasError("ABORTED", "evaluation stopped; finished requests are saved in the cache", {
+      cause: error,
+      hint: "run the same command with --resume to continue where it stopped",
+    });
   if (!isAtlasError(error, "UNSUPPORTED") || error.details.field !== "echo") return error;
   const needing = tasks.filter((t) => t.outputType === "multiple_choice").map((t) => t.name);
   const shown = needing.length > 6 ? [...needing.slice(0, 6), `… (${needing.length} in all)`] : needing;
@@ -167,6 +175,8 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
       model: options.judge,
       requests,
       onDone: progress("judge", judged, 2),
+    }).catch((error: unknown) => {
+      throw withTaskNames(error, []);
     });
     judgeStats = { computed: judgeRun.computed, cached: judgeRun.cached };
     judged.forEach((item, k) => {
