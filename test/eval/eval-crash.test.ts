@@ -3,7 +3,7 @@
  * SQLite cache; `--resume` then computes exactly the requests that had not finished.
  */
 import { spawn } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -86,11 +86,7 @@ describe("atlas eval after a crash", () => {
 
     const resumed = await runCli([...argv, "--resume"]);
     expect(resumed.code, resumed.stderr).toBe(0);
-    const stats = (
-      JSON.parse(
-        await import("node:fs/promises").then((fs) => fs.readFile(join(out, "results.json"), "utf8")),
-      ) as ResultsJson
-    ).atlas_stats;
+    const stats = (JSON.parse(await readFile(join(out, "results.json"), "utf8")) as ResultsJson).atlas_stats;
     expect(stats).toMatchObject({ requests: total, cached: finished, computed: total - finished });
   }, 300_000);
 });
