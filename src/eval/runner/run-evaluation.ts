@@ -161,8 +161,9 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   const judgeReplies = new Map<EvalItem, JudgeReplies>();
   let judgeStats = { computed: 0, cached: 0 };
   if (options.judge !== undefined && judged.length > 0) {
+    const position = new Map(items.map((item, index) => [item, index]));
     const requests: EvalRequest[] = judged.flatMap((item) => {
-      const response = modelRun.responses[items.indexOf(item)]!;
+      const response = modelRun.responses[position.get(item)!]!;
       const answer = response.kind === "generate" ? response.generation.text.trim() : "";
       return judgeRequests(
         (item.task as Extract<TaskDefinition, { outputType: "generate_until" }>).judge!,
@@ -191,8 +192,12 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   items.forEach((item, index) => {
     const scored = scoreItem(item, modelRun.responses[index]!, judgeReplies.get(item));
     const name = item.task.name;
-    samples.set(name, [...(samples.get(name) ?? []), scored.record]);
-    metricSamples.set(name, [...(metricSamples.get(name) ?? []), scored.metric]);
+    if (!samples.has(name)) {
+      samples.set(name, []);
+      metricSamples.set(name, []);
+    }
+    samples.get(name)!.push(scored.record);
+    metricSamples.get(name)!.push(scored.metric);
   });
 
   const results: Record<string, MetricTable> = {};
