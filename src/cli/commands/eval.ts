@@ -68,9 +68,11 @@ async function openEvalModel(
         "eval",
         `an OpenAI backend needs an http(s) URL, e.g. openai:http://127.0.0.1:8080/v1 (got '${backend}')`,
       );
+    const apiKey = io.env["OPENAI_API_KEY"];
     return openAiEvalModel({
       baseUrl,
       model: remoteModel ?? ref,
+      ...(apiKey === undefined ? {} : { apiKey }),
       ...(concurrency === undefined ? {} : { concurrency }),
     });
   }
