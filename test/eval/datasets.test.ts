@@ -59,7 +59,7 @@ beforeAll(async () => {
       },
     ],
   });
-  dataDir = await scratchDir("eval-data-");
+  dataDir = await scratchDir("eval-data");
   await writeEvalFixtures(dataDir, 2);
 });
 afterAll(() => hub.close());
@@ -96,7 +96,7 @@ describe("local datasets", () => {
 
 describe("hub datasets", () => {
   it("downloads a split's parquet shards into datasets--org--name and reads them in order", async () => {
-    const cacheDir = await scratchDir("hf-cache-");
+    const cacheDir = await scratchDir("hf-cache");
     const options = { cacheDir, endpoint: hub.url, env: {}, retry: FAST_RETRY };
     hub.reset();
     hub.failNext(503, 1, { match: (r) => r.url.startsWith("/api/datasets/") });
@@ -131,7 +131,7 @@ describe("hub datasets", () => {
   });
 
   it("reads partially converted splits and reports unknown ones", async () => {
-    const cacheDir = await scratchDir("hf-cache-");
+    const cacheDir = await scratchDir("hf-cache");
     const options = { cacheDir, endpoint: hub.url, env: {}, retry: FAST_RETRY };
     expect(
       await loadDatasetRows({ path: "MBZUAI-Paris/DarijaBench", name: "default", split: "madar" }, options),

@@ -3,14 +3,14 @@
  * card's suite through the embedded backend (with the same model as judge), the report, resume, an lm-eval
  * YAML task, and concurrent scoring equal to one-at-a-time scoring.
  */
-import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ResultsJson } from "../../src/eval/index.js";
 import { writeEvalFixtures } from "../helpers/eval-fixtures.js";
 import { runCli } from "../helpers/run-cli.js";
 import { tinyModel } from "../helpers/tiny-gguf.js";
+import { scratchDir } from "../hub/fixtures.js";
 
 let gguf: string;
 let scratch: string;
@@ -23,7 +23,7 @@ async function results(dir: string): Promise<ResultsJson> {
 
 beforeAll(async () => {
   gguf = await (await tinyModel()).gguf("f32");
-  scratch = await mkdtemp(join(process.env["ATLAS_TEST_TMP"] ?? tmpdir(), "eval-cli-"));
+  scratch = await scratchDir("eval-cli");
   dataDir = join(scratch, "data");
   await writeEvalFixtures(dataDir, 2);
 });

@@ -3,8 +3,7 @@
  * SQLite cache; `--resume` then computes exactly the requests that had not finished.
  */
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
@@ -13,13 +12,14 @@ import type { ResultsJson } from "../../src/eval/index.js";
 import { writeEvalFixtures } from "../helpers/eval-fixtures.js";
 import { runCli } from "../helpers/run-cli.js";
 import { tinyModel } from "../helpers/tiny-gguf.js";
+import { scratchDir } from "../hub/fixtures.js";
 
 let gguf: string;
 let scratch: string;
 
 beforeAll(async () => {
   gguf = await (await tinyModel()).gguf("f32");
-  scratch = await mkdtemp(join(process.env["ATLAS_TEST_TMP"] ?? tmpdir(), "eval-crash-"));
+  scratch = await scratchDir("eval-crash");
   await writeEvalFixtures(join(scratch, "data"), 3);
 });
 

@@ -1,13 +1,13 @@
 /** `atlas eval --backend openai:<url>` wiring, against a small fixed-answer server on 127.0.0.1. */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtemp, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ResultsJson } from "../../src/eval/index.js";
 import { writeEvalFixtures } from "../helpers/eval-fixtures.js";
 import { runCli } from "../helpers/run-cli.js";
+import { scratchDir } from "../hub/fixtures.js";
 
 const seen: { path: string; auth: string | undefined; body: Record<string, unknown> }[] = [];
 const server = createServer((req, res) => {
@@ -29,7 +29,7 @@ let scratch: string;
 beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-  scratch = await mkdtemp(join(process.env["ATLAS_TEST_TMP"] ?? tmpdir(), "eval-remote-"));
+  scratch = await scratchDir("eval-remote");
   await writeEvalFixtures(join(scratch, "data"), 2);
 });
 afterAll(async () => {

@@ -1,14 +1,14 @@
 /** `atlas score` end to end: sacreBLEU's corpus_bleu test case through files, text and JSON output. */
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/run-cli.js";
+import { scratchDir } from "../hub/fixtures.js";
 
 let dir: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(process.env["ATLAS_TEST_TMP"] ?? tmpdir(), "score-"));
+  dir = await scratchDir("score");
   await writeFile(
     join(dir, "hyp.txt"),
     "The dog bit the man.\nIt wasn't surprising.\nThe man had just bitten him.\n",

@@ -1,7 +1,6 @@
 /** The OpenAI-compatible client against a small server on 127.0.0.1 answering fixed JSON. */
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,6 +8,7 @@ import { isAtlasError } from "../../core/index.js";
 import { resolveTasks } from "../tasks/registry.js";
 import { runEvaluation } from "../runner/run-evaluation.js";
 import { openAiEvalModel } from "./openai-eval-model.js";
+import { scratchDir } from "../../../test/hub/fixtures.js";
 
 interface Seen {
   path: string;
@@ -169,7 +169,7 @@ describe("openAiEvalModel", () => {
         choices: (s.body["prompt"] as string[]).map((_, index) => ({ index, text: "", logprobs: null })),
       });
     const model = openAiEvalModel({ baseUrl: base, model: "m", retry: FAST });
-    const dataDir = await mkdtemp(join(process.env["ATLAS_TEST_TMP"] ?? tmpdir(), "echo-"));
+    const dataDir = await scratchDir("echo");
     const folder = join(dataDir, "facebook", "belebele", "ary_Arab");
     await mkdir(folder, { recursive: true });
     const row = {

@@ -1,6 +1,4 @@
 /** The runner on the FakeEngine: every built-in task on generated fixtures, concurrency, cache and resume. */
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { writeEvalFixtures } from "../../../test/helpers/eval-fixtures.js";
@@ -13,6 +11,7 @@ import { embeddedEvalModel } from "./embedded-model.js";
 import type { EvalModel } from "./eval-model.js";
 import { RequestCache } from "./request-cache.js";
 import { runEvaluation } from "./run-evaluation.js";
+import { scratchDir } from "../../../test/hub/fixtures.js";
 
 let dataDir: string;
 let scratch: string;
@@ -44,7 +43,7 @@ function counting(model: EvalModel): EvalModel & { calls: number } {
 }
 
 beforeAll(async () => {
-  scratch = await mkdtemp(join(process.env["ATLAS_TEST_TMP"] ?? tmpdir(), "eval-runner-"));
+  scratch = await scratchDir("eval-runner");
   dataDir = join(scratch, "data");
   await writeEvalFixtures(dataDir, 3);
 });

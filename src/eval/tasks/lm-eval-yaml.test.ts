@@ -1,14 +1,14 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadLmEvalTask } from "./lm-eval-yaml.js";
 import { parseListLiteral } from "./python-literal.js";
+import { scratchDir } from "../../../test/hub/fixtures.js";
 
 let dir: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(process.env["ATLAS_TEST_TMP"] ?? tmpdir(), "yaml-"));
+  dir = await scratchDir("yaml");
   await writeFile(
     join(dir, "_base_yaml"),
     [
