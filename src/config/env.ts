@@ -38,6 +38,11 @@ export const ENV_VARS: readonly EnvVarInfo[] = [
   { name: "HF_TOKEN", description: "Hugging Face access token", default: "$HF_HOME/token if present" },
   { name: "HF_HUB_OFFLINE", description: "1 = use only the local cache, no network", default: "0" },
   { name: "ATLAS_BIDI", description: "default of --bidi (auto, on, off)", default: "auto" },
+  {
+    name: "OPENAI_API_KEY",
+    description: "key sent to an OpenAI-compatible server (atlas eval --backend openai:…)",
+    default: "unset",
+  },
   { name: "ATLAS_DEBUG", description: "print the underlying cause of errors", default: "unset" },
   { name: "NO_COLOR", description: "disable colours and progress bars", default: "unset" },
 ];

@@ -10,7 +10,7 @@
  */
 import { join } from "node:path";
 import { AtlasError } from "../core/index.js";
-import { repoFolderName } from "./repo-id.js";
+import { repoFolderName, type RepoType } from "./repo-id.js";
 
 /** Every path of one repo in the cache. */
 export interface RepoCachePaths {
@@ -30,13 +30,13 @@ export interface RepoCachePaths {
   ref(revision: string): string;
 }
 
-/** The cache paths of `repo` (`org/name`) under `cacheDir`. */
-export function repoCachePaths(cacheDir: string, repo: string): RepoCachePaths {
-  const root = join(cacheDir, repoFolderName(repo));
+/** The cache paths of `repo` (`org/name`) under `cacheDir`; datasets live in `datasets--org--name`. */
+export function repoCachePaths(cacheDir: string, repo: string, type: RepoType = "model"): RepoCachePaths {
+  const root = join(cacheDir, repoFolderName(repo, type));
   const blobs = join(root, "blobs");
   const snapshots = join(root, "snapshots");
   const refs = join(root, "refs");
-  const locks = join(cacheDir, ".locks", repoFolderName(repo));
+  const locks = join(cacheDir, ".locks", repoFolderName(repo, type));
   return {
     cacheDir,
     root,

@@ -3,6 +3,7 @@ import { listFiles } from "@huggingface/hub";
 import { hfEndpoint } from "../config/index.js";
 import { safeRepoPath } from "./cache-layout.js";
 import { createHubFetch, type HubRequestOptions } from "./hub-fetch.js";
+import type { RepoType } from "./repo-id.js";
 
 /** One file of a repo. */
 export interface RepoFile {
@@ -22,6 +23,10 @@ export interface ListRepoFilesOptions extends HubRequestOptions {
   repo: string;
   /** Commit sha (resolve branches first with `resolveRevision`). */
   sha: string;
+  /** Default "model". */
+  repoType?: RepoType | undefined;
+  /** List only this folder (and below). Default: the whole repo. */
+  path?: string | undefined;
 }
 
 /**
@@ -40,8 +45,9 @@ export async function listRepoFiles(options: ListRepoFilesOptions): Promise<Repo
   });
   const files: RepoFile[] = [];
   for await (const entry of listFiles({
-    repo: { type: "model", name: options.repo },
+    repo: { type: options.repoType ?? "model", name: options.repo },
     revision: options.sha,
+    ...(options.path === undefined ? {} : { path: options.path }),
     recursive: true,
     hubUrl: endpoint,
     fetch: hubFetch,

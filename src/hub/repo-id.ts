@@ -49,7 +49,10 @@ export function isRepoId(text: string): boolean {
   }
 }
 
-/** The cache folder of a model repo, as Python names it: `models--org--name`. */
-export function repoFolderName(repo: string): string {
-  return `models--${repo.split("/").join("--")}`;
+/** The kinds of hub repositories we read: models (pull) and datasets (eval). */
+export type RepoType = "model" | "dataset";
+
+/** The cache folder of a repo, as Python names it: `models--org--name` (or `datasets--org--name`). */
+export function repoFolderName(repo: string, type: RepoType = "model"): string {
+  return `${type}s--${repo.split("/").join("--")}`;
 }

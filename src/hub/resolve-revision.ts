@@ -1,9 +1,10 @@
 /** Branch / tag / sha → commit sha, through the hub's model-info API (via @huggingface/hub). */
-import { modelInfo } from "@huggingface/hub";
+import { datasetInfo, modelInfo } from "@huggingface/hub";
 import { AtlasError } from "../core/index.js";
 import { hfEndpoint } from "../config/index.js";
 import { isCommitSha } from "./cache-layout.js";
 import { createHubFetch, type HubRequestOptions } from "./hub-fetch.js";
+import type { RepoType } from "./repo-id.js";
 
 /** Options of {@link resolveRevision}. */
 export interface ResolveRevisionOptions extends HubRequestOptions {
@@ -11,6 +12,8 @@ export interface ResolveRevisionOptions extends HubRequestOptions {
   repo: string;
   /** Branch, tag or commit sha (default "main"). */
   revision?: string | undefined;
+  /** Default "model"; datasets are read through the dataset-info API. */
+  repoType?: RepoType | undefined;
 }
 
 /** What the hub says about a model at a revision. */
@@ -42,17 +45,15 @@ export async function resolveRevision(options: ResolveRevisionOptions): Promise<
     retry: options.retry,
     onRetry: options.onRetry,
   });
-  const info = await modelInfo({
-    name: options.repo,
-    revision,
-    hubUrl: endpoint,
-    additionalFields: ["sha"],
-    fetch: hubFetch,
-  });
+  const query = { name: options.repo, revision, hubUrl: endpoint, fetch: hubFetch };
+  const info =
+    options.repoType === "dataset"
+      ? await datasetInfo({ ...query, additionalFields: ["sha"] })
+      : await modelInfo({ ...query, additionalFields: ["sha"] });
   const sha: unknown = info.sha;
   if (typeof sha !== "string" || !isCommitSha(sha))
     throw new AtlasError("NETWORK", `the hub's answer for ${options.repo}@${revision} has no commit sha`, {
-      where: `${endpoint}/api/models/${options.repo}/revision/${revision}`,
+      where: `${endpoint}/api/${options.repoType ?? "model"}s/${options.repo}/revision/${revision}`,
       hint: "check HF_ENDPOINT points at a Hugging Face hub",
     });
   return { repo: options.repo, revision, sha, gated: info.gated, private: info.private };

@@ -24,6 +24,8 @@ export interface MockCommit {
 /** One repo of the mock hub. */
 export interface MockRepoOptions {
   id: string;
+  /** A model repo (default) or a dataset repo (served under `/api/datasets/…` and `/datasets/…`). */
+  type?: "model" | "dataset";
   commits: MockCommit[];
   /** Gated like Atlas-Chat: files need a token whose owner accepted the license. */
   gated?: boolean;
@@ -47,6 +49,7 @@ export interface ServedFile {
 /** A repo with its commits indexed. */
 export interface ServedRepo {
   id: string;
+  type: "model" | "dataset";
   gated: boolean;
   private: boolean;
   commits: Map<string, Map<string, ServedFile>>;
@@ -100,6 +103,7 @@ export function buildServedRepo(options: MockRepoOptions): ServedRepo {
   });
   return {
     id: options.id,
+    type: options.type ?? "model",
     gated: options.gated ?? false,
     private: options.private ?? false,
     commits,

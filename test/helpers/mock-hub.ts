@@ -5,6 +5,7 @@
  * - `GET /api/models/{org}/{name}[/revision/{rev}]`: model info with `sha`, `gated`, `private`, `siblings`
  * - `GET /api/models/{org}/{name}/tree/{rev}[/{path}]?recursive=…`: listing, paged with `Link: rel="next"`
  * - `POST /api/models/{org}/{name}/paths-info/{rev}`: `{paths, expand}`
+ * - the same for dataset repos under `/api/datasets/…` and `/datasets/{org}/{name}/resolve/…`
  * - `GET|HEAD /{org}/{name}/resolve/{rev}/{path}`: small files served directly (ETag = git sha1); LFS files
  *   answered with 302 to a second "CDN" server (another origin), with `X-Linked-Etag` (sha256),
  *   `X-Linked-Size`, `X-Repo-Commit`; `Range` → 206 / 416 on both servers
@@ -145,8 +146,10 @@ export async function startMockHub(options: MockHubOptions = {}): Promise<MockHu
   };
   let faults: StatusFault[] = [];
 
-  const findRepo = (id: string): ServedRepo | undefined =>
-    [...repos.values()].find((r) => r.id.toLowerCase() === id.toLowerCase());
+  const findRepo = (id: string, type?: "model" | "dataset"): ServedRepo | undefined =>
+    [...repos.values()].find(
+      (r) => r.id.toLowerCase() === id.toLowerCase() && (type === undefined || r.type === type),
+    );
 
   const sendContent = (
     req: IncomingMessage,
@@ -217,12 +220,15 @@ export async function startMockHub(options: MockHubOptions = {}): Promise<MockHu
   };
 
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-    const m = /^\/api\/models\/([^/]+)\/([^/]+)(?:\/(revision|tree|paths-info)\/([^/]+)(?:\/(.*))?)?$/.exec(
-      url.pathname,
-    );
-    if (m === null) return hubError(res, 404, undefined, "Not Found");
+    const typed =
+      /^\/api\/(models|datasets)\/([^/]+)\/([^/]+)(?:\/(revision|tree|paths-info)\/([^/]+)(?:\/(.*))?)?$/.exec(
+        url.pathname,
+      );
+    if (typed === null) return hubError(res, 404, undefined, "Not Found");
+    const [, types, ...rest] = typed;
+    const m = [typed[0], ...rest];
     const id = `${decodeURIComponent(m[1] ?? "")}/${decodeURIComponent(m[2] ?? "")}`;
-    const repo = findRepo(id);
+    const repo = findRepo(id, types === "datasets" ? "dataset" : "model");
     if (!access(req, res, repo, id, false)) return;
     const kind = m[3] ?? "revision";
     const rev = decodeURIComponent(m[4] ?? "main");
@@ -278,10 +284,11 @@ export async function startMockHub(options: MockHubOptions = {}): Promise<MockHu
 
   const handleResolve = (req: IncomingMessage, res: ServerResponse, url: URL, entry: MockRequest): void => {
     const cacheRoute = /^\/api\/resolve-cache\/models\/([^/]+)\/([^/]+)\/([^/]+)\/(.+)$/.exec(url.pathname);
-    const m = cacheRoute ?? /^\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
+    const dataset = /^\/datasets\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
+    const m = cacheRoute ?? dataset ?? /^\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
     if (m === null) return hubError(res, 404, undefined, "Not Found");
     const id = `${decodeURIComponent(m[1] ?? "")}/${decodeURIComponent(m[2] ?? "")}`;
-    const repo = findRepo(id);
+    const repo = findRepo(id, dataset === null ? (cacheRoute === null ? "model" : undefined) : "dataset");
     if (!access(req, res, repo, id, true)) return;
     const found = commitFor(res, repo, decodeURIComponent(m[3] ?? ""));
     if (found === undefined) return;
@@ -374,7 +381,8 @@ export async function startMockHub(options: MockHubOptions = {}): Promise<MockHu
   cdnServer.on("request", handler("cdn"));
   const hubUrl = await listen(hubServer);
   const cdnUrl = await listen(cdnServer);
-  for (const repo of options.repos ?? []) repos.set(repo.id, buildServedRepo(repo));
+  for (const repo of options.repos ?? [])
+    repos.set(`${repo.type ?? "model"}:${repo.id}`, buildServedRepo(repo));
 
   return {
     url: hubUrl,
@@ -383,7 +391,7 @@ export async function startMockHub(options: MockHubOptions = {}): Promise<MockHu
     servedBytes: state.servedBytes,
     addRepo(repo) {
       const served = buildServedRepo(repo);
-      repos.set(repo.id, served);
+      repos.set(`${served.type}:${repo.id}`, served);
       return served;
     },
     repo(id) {

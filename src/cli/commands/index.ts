@@ -3,11 +3,13 @@ import type { CliCommand } from "../command.js";
 import { convertCommand } from "./convert.js";
 import { chatCommand } from "./chat.js";
 import { envCommand } from "./env.js";
+import { evalCommand } from "./eval.js";
 import { inspectCommand } from "./inspect.js";
 import { listCommand } from "./list.js";
 import { pullCommand } from "./pull.js";
 import { rmCommand } from "./rm.js";
 import { runCommand } from "./run.js";
+import { scoreCommand } from "./score.js";
 import { sentimentCommand } from "./sentiment.js";
 import { summarizeCommand } from "./summarize.js";
 import { translateCommand } from "./translate.js";
@@ -25,5 +27,7 @@ export const COMMANDS: readonly CliCommand[] = [
   rmCommand,
   convertCommand,
   inspectCommand,
+  evalCommand,
+  scoreCommand,
   envCommand,
 ];
