@@ -186,9 +186,7 @@ export async function convertModel(options: ConvertOptions): Promise<ConvertResu
     // Leftovers of conversions that were killed (SIGKILL, power loss) before they could clean up.
     await sweepStaleTemps(dirname(output));
     await checkOutputPath(output, overwrite);
-    written = isKQuant(type)
-      ? await convertKQuant(options, output, type, common)
-      : await convertDirect(options, output, type, common);
+    written = await convertOnePass(options, output, type, common);
   } finally {
     await lock.release();
   }
@@ -242,71 +240,27 @@ interface CommonParts {
   warnings: string[];
 }
 
-/** Estimated data bytes of a conversion to `matrixType` (for the disk-space check). */
-function estimateBytes(checkpoint: HfCheckpoint, matrixType: number, embeddingQ8: boolean): number {
-  const plans = planTensors({
-    tensors: checkpoint.tensors,
-    matrixType,
-    embeddingQ8,
-    queryScale: undefined,
-    warnings: [],
-  });
-  return plans.reduce((n, p) => n + p.bytes, 0);
-}
-
-async function convertDirect(
-  options: ConvertOptions,
-  output: string,
-  type: Exclude<OutputType, "q4_k_m" | "q5_k_m" | "q6_k">,
-  parts: CommonParts,
-): Promise<WrittenGguf> {
-  const matrixType = MATRIX_TYPE_OF[type];
-  const embeddingQ8 = type === "q4_0";
-  if (embeddingQ8)
-    parts.warnings.push(
-      "q4_0: token_embd is stored as Q8_0 (llama.cpp would use Q6_K, a K-quant atlas does not write itself)",
-    );
-  await checkFreeSpace([
-    {
-      folder: dirname(output),
-      bytes: estimateBytes(parts.checkpoint, matrixType, embeddingQ8),
-      what: "the output",
-    },
-  ]);
-  const onProgress = options.onProgress;
-  return writeAtomically(
-    output,
-    (temp) =>
-      writeGemma2Gguf({
-        ...parts,
-        path: temp,
-        matrixType,
-        embeddingQ8,
-        fileType: FILE_TYPE_OF[type],
-        onProgress: onProgress === undefined ? undefined : (p) => onProgress({ phase: "convert", ...p }),
-      }),
-    { overwrite: options.overwrite ?? true },
-  );
-}
-
 /**
- * K-quants in one pass, no intermediate file: each tensor's rows are decoded to F32 as for the other
- * types, then quantized by llama.cpp's own `ggml_quantize_chunk` with the tensor types llama.cpp's
- * `llama-quantize` would choose (k-quant-plan.ts) — the same bytes, without writing and re-reading a full
- * BF16 copy of the model.
+ * Writes the GGUF in one pass: every tensor's rows are decoded to F32, changed (norm +1, attention
+ * scale), and encoded. F32/F16/BF16/Q8_0/Q4_0 are encoded by our own code; K-quants get the tensor types
+ * llama.cpp's `llama-quantize` would choose (k-quant-plan.ts) and are quantized by llama.cpp's own
+ * `ggml_quantize_chunk` — the same bytes, without writing and re-reading a full-precision copy.
  */
-async function convertKQuant(
+async function convertOnePass(
   options: ConvertOptions,
   output: string,
-  type: "q4_k_m" | "q5_k_m" | "q6_k",
+  type: OutputType,
   parts: CommonParts,
 ): Promise<WrittenGguf> {
+  // Q4_0 follows llama.cpp's mix too: its tied embeddings are Q6_K (they decide every logit).
+  const kQuant = isKQuant(type) || type === "q4_0" ? type : undefined;
+  const matrixType = isKQuant(type) ? GGML_TYPE.F32 : MATRIX_TYPE_OF[type];
   const plans = planTensors({
     tensors: parts.checkpoint.tensors,
-    matrixType: GGML_TYPE.F32,
-    embeddingQ8: false,
+    matrixType,
     queryScale: undefined,
-    kQuant: { mix: type, layers: parts.checkpoint.config.hparams.numLayers },
+    kQuant:
+      kQuant === undefined ? undefined : { mix: kQuant, layers: parts.checkpoint.config.hparams.numLayers },
     warnings: [],
   });
   await checkFreeSpace([
@@ -319,9 +273,8 @@ async function convertKQuant(
       writeGemma2Gguf({
         ...parts,
         path: temp,
-        matrixType: GGML_TYPE.F32,
-        embeddingQ8: false,
-        kQuant: type,
+        matrixType,
+        kQuant,
         threads: options.threads,
         fileType: FILE_TYPE_OF[type],
         onProgress: onProgress === undefined ? undefined : (p) => onProgress({ phase: "convert", ...p }),

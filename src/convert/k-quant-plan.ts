@@ -1,13 +1,13 @@
 /**
- * Which ggml type each tensor gets in llama.cpp's K-quant mixes (Q4_K_M, Q5_K_M, Q6_K), for Gemma-2 —
+ * Which ggml type each tensor gets in llama.cpp's quantization mixes (Q4_0, Q4_K_M, Q5_K_M, Q6_K), for Gemma-2 —
  * the rules of llama.cpp v0.5.0's `llama_tensor_get_type` (src/llama-quant.cpp) that apply to a dense,
  * non-Falcon model with tied embeddings, so our direct K-quant conversion writes the same tensor types
  * (and, through llama.cpp's own `ggml_quantize_chunk`, the same bytes) as `llama-quantize`.
  */
 import { GGML_TYPE, ggmlTypeInfo } from "./ggml-types.js";
 
-/** The K-quant mixes we write directly. */
-export type KQuantMix = "q4_k_m" | "q5_k_m" | "q6_k";
+/** The llama.cpp mixes we plan (the K-quants, and Q4_0 whose tied embeddings llama.cpp keeps at Q6_K). */
+export type KQuantMix = "q4_0" | "q4_k_m" | "q5_k_m" | "q6_k";
 
 /** A tensor as the planner sees it: GGUF name and ggml dims (ne[0] = row length). */
 export interface KQuantTensor {
@@ -20,6 +20,7 @@ const Q5_0 = 6;
 const Q5_1 = 7;
 
 const DEFAULT_TYPE: Readonly<Record<KQuantMix, number>> = {
+  q4_0: GGML_TYPE.Q4_0,
   q4_k_m: GGML_TYPE.Q4_K,
   q5_k_m: GGML_TYPE.Q5_K,
   q6_k: GGML_TYPE.Q6_K,

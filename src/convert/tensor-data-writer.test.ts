@@ -45,7 +45,6 @@ describe("writeTensorData", () => {
     const plans = planTensors({
       tensors: [tensor],
       matrixType: GGML_TYPE.Q8_0,
-      embeddingQ8: false,
       queryScale: undefined,
       warnings: [],
     });

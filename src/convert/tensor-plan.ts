@@ -1,6 +1,6 @@
 /**
  * Decides, for every source tensor, its GGUF name, dims, type and the value changes applied on the way
- * (norm +1, attention-scale factor), following llama.cpp's converter and the Q4_0 token_embd rule.
+ * (norm +1, attention-scale factor), following llama.cpp's converter; K-quant and Q4_0 mixes by k-quant-plan.ts.
  */
 import { GGML_TYPE, ggmlTensorBytes, ggmlTypeInfo } from "./ggml-types.js";
 import type { CheckpointTensor } from "./hf-checkpoint.js";
@@ -30,8 +30,6 @@ export interface PlanOptions {
   tensors: readonly CheckpointTensor[];
   /** ggml type for 2-D weights. */
   matrixType: number;
-  /** Keep token_embd at Q8_0 (the q4_0 output type; llama.cpp would use Q6_K). */
-  embeddingQ8: boolean;
   /** Factor applied to attn_q weights, or undefined for none. */
   queryScale: number | undefined;
   /** A llama.cpp K-quant mix: per-tensor types by llama.cpp's rules (then `matrixType` is ignored). */
@@ -58,7 +56,6 @@ export function planTensors(options: PlanOptions): TensorPlan[] {
     let type: number;
     if (source.shape.length <= 1 || source.spec.isNorm) type = GGML_TYPE.F32;
     else if (kTypes !== undefined) type = kTypes[index]!;
-    else if (options.embeddingQ8 && source.spec.ggufName === "token_embd.weight") type = GGML_TYPE.Q8_0;
     else type = options.matrixType;
     const info = ggmlTypeInfo(type)!;
     if (cols % info.blockSize !== 0) {

@@ -20,8 +20,6 @@ export interface WriteGemma2GgufOptions {
   path: string;
   /** ggml type of the 2-D weights. */
   matrixType: number;
-  /** Store token_embd as Q8_0 whatever `matrixType` is. */
-  embeddingQ8: boolean;
   /** `general.file_type`. */
   fileType: number;
   /** Factor for attn_q weights (attention-scale fix), or undefined. */
@@ -62,7 +60,6 @@ export async function writeGemma2Gguf(options: WriteGemma2GgufOptions): Promise<
   const plans = planTensors({
     tensors: options.checkpoint.tensors,
     matrixType: options.matrixType,
-    embeddingQ8: options.embeddingQ8,
     queryScale: options.queryScale,
     kQuant:
       options.kQuant === undefined

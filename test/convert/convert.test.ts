@@ -250,8 +250,8 @@ describe("F32 checkpoint → every type our writer produces", () => {
       expect(bytes.equals(Buffer.from(expected)), `${type} ${name}`).toBe(true);
     }
     if (type === "q4_0") {
+      // llama.cpp's Q4_0 mix gives the tied embeddings Q6_K; rows of 64 fit no 256-value block → Q8_0.
       expect(file.tensors.find((t) => t.name === "token_embd.weight")!.type).toBe(8);
-      expect(result.warnings.join()).toMatch(/token_embd is stored as Q8_0/);
     }
   };
   it.each(["f32", "f16", "q8_0", "q4_0"] as const)("%s", check);

@@ -2,15 +2,12 @@
  * `bin/atlas.js` from the sources, for tests that need a real process (signals, broken stdio).
  *
  * `ATLAS_TEST_PAUSE_ON=<text>`: a test hook for stopping the CLI at a known point without sleeping.
- * stderr pretends to be a terminal so progress bars are drawn; the first bar containing <text> (or,
- * with `fork`, the start of a child process such as the K-quant quantizer) makes the process freeze
- * its own child processes, print `<<paused>>` and block on a read of fd 3. The test sends its signal,
+ * stderr pretends to be a terminal so progress bars are drawn; the first bar containing <text> makes the
+ * process freeze its own child processes, print `<<paused>>` and block on a read of fd 3. The test sends its signal,
  * then writes a byte to fd 3: the CLI resumes with the signal already pending, so it is handled at
  * the very next turn of the event loop.
  */
-import childProcess from "node:child_process";
 import { readFileSync, readSync, readdirSync, writeSync } from "node:fs";
-import { syncBuiltinESMExports } from "node:module";
 import { main } from "../../src/cli/main.js";
 
 const pauseOn = process.env["ATLAS_TEST_PAUSE_ON"];
@@ -19,20 +16,22 @@ let paused = false;
 function pause(): void {
   if (paused) return;
   paused = true;
-  for (const pid of childPids()) process.kill(pid, "SIGSTOP");
+  const stopped = childPids();
+  for (const pid of stopped) process.kill(pid, "SIGSTOP");
   writeSync(2, "\n<<paused>>\n");
   readSync(3, Buffer.alloc(1));
+  // Let them go on: a child left stopped (tsx's esbuild service, for one) would keep our stdio pipes
+  // open after we exit, and the test would wait for them forever.
+  for (const pid of stopped) {
+    try {
+      process.kill(pid, "SIGCONT");
+    } catch {
+      // already gone
+    }
+  }
 }
 
-if (pauseOn === "fork") {
-  const fork = childProcess.fork;
-  childProcess.fork = ((...args: Parameters<typeof fork>) => {
-    const child = fork(...args);
-    pause();
-    return child;
-  }) as typeof fork;
-  syncBuiltinESMExports();
-} else if (pauseOn !== undefined) {
+if (pauseOn !== undefined) {
   Object.assign(process.stderr, { isTTY: true, columns: 120 });
   const stderr = process.stderr;
   const original = stderr.write.bind(stderr);

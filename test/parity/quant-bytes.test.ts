@@ -46,12 +46,12 @@ describe("quantization matches llama.cpp", () => {
     expect(compared).toBe(1 + MID_SHAPE.numLayers * 7);
   });
 
-  it("Q4_0: tensors both sides make Q4_0 are byte-identical", async () => {
+  it("Q4_0: llama.cpp's mix (Q6_K tied embeddings), every tensor byte-identical", async () => {
     const model = await tinyModel({ shape: MID_SHAPE, seed: 5 });
     const ours = await readGguf(await model.gguf("q4_0"));
     const theirs = await llamaQuantize(await model.gguf("f32"), FILE_TYPE_OF.q4_0);
-    // llama.cpp puts the tied embeddings in Q6_K; we keep Q8_0 there (see docs/convert.md).
     expect(await compareTensors(ours, theirs, GGML_TYPE.Q4_0)).toBe(MID_SHAPE.numLayers * 7);
+    expect(await compareTensors(ours, theirs, GGML_TYPE.Q6_K)).toBe(1);
   });
 
   it("Q4_K_M: llama.cpp's tensor mix, loads and generates", async () => {
