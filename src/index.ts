@@ -51,3 +51,4 @@ export {
 export * from "./templates/index.js";
 export * from "./engine/index.js";
 export * from "./api/index.js";
+export * from "./server/index.js";

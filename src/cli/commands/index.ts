@@ -8,6 +8,7 @@ import { listCommand } from "./list.js";
 import { pullCommand } from "./pull.js";
 import { rmCommand } from "./rm.js";
 import { runCommand } from "./run.js";
+import { serveCommand } from "./serve.js";
 import { sentimentCommand } from "./sentiment.js";
 import { summarizeCommand } from "./summarize.js";
 import { translateCommand } from "./translate.js";
@@ -20,6 +21,7 @@ export const COMMANDS: readonly CliCommand[] = [
   transliterateCommand,
   summarizeCommand,
   sentimentCommand,
+  serveCommand,
   pullCommand,
   listCommand,
   rmCommand,

@@ -1,0 +1,78 @@
+/**
+ * Log-probabilities of a prompt's own tokens (`/v1/completions` with `echo`), the numbers
+ * lm-evaluation-harness sums to score a continuation. The first token has none (nothing precedes it).
+ * Without alternatives (`logprobs: 0`) they come from the engine's `score()`; with alternatives from
+ * `logits()`, which holds a vocabulary-sized row per position — bounded by a byte budget.
+ */
+import type { AtlasModel } from "../api/index.js";
+import { AtlasError } from "../core/index.js";
+import { logSumExp, topLogprobs } from "../engine/log-softmax.js";
+import type { PromptScoreRequest, PromptScores, PromptTokenScore } from "./backend.js";
+import { tokenLogprob } from "./local-generation.js";
+
+/** Default budget of one echo request's logits: 1 GiB (1024 positions of Gemma's 256k vocabulary). */
+export const ECHO_LOGITS_BUDGET_BYTES = 1024 ** 3;
+
+/** Scores the prompt of `request` on `model`. */
+export async function scorePromptTokens(
+  model: AtlasModel,
+  request: PromptScoreRequest,
+  signal: AbortSignal,
+  budgetBytes = ECHO_LOGITS_BUDGET_BYTES,
+): Promise<PromptScores> {
+  const prompt = request.prompt;
+  const tokens = prompt.kind === "tokens" ? prompt.tokens : model.promptTokens(prompt.text);
+  const context = model.info.contextSize;
+  if (tokens.length > context)
+    throw new AtlasError(
+      "CONTEXT_OVERFLOW",
+      `the prompt is ${tokens.length} tokens but the context holds ${context}`,
+      {
+        hint: "shorten the prompt, or start the server with a larger --ctx-size",
+        details: { field: "prompt", limit: context, actual: tokens.length },
+      },
+    );
+  const { bos, bosText } = model.info.tokens;
+  // A BOS the tokenizer added (not written in the text) is listed but has no text in the echo.
+  const addedBos = prompt.kind === "text" && tokens[0] === bos && !prompt.text.startsWith(bosText);
+  const scores: PromptTokenScore[] = tokens.map((id) => ({
+    id,
+    token: model.detokenize([id], { special: true }),
+    logprob: null,
+    top: null,
+  }));
+  if (tokens.length > 1) {
+    if (request.top === 0) {
+      const [score] = await model.engineModel.score([tokens[0]!], [tokens.slice(1)], { signal });
+      score!.tokenLogprobs.forEach((lp, i) => (scores[i + 1]!.logprob = lp));
+    } else {
+      const bytes = tokens.length * model.info.vocabSize * 4;
+      if (bytes > budgetBytes)
+        throw new AtlasError(
+          "BAD_ARGUMENT",
+          `echo with logprobs on ${tokens.length} prompt tokens needs ${bytes} bytes of logits; this server allows ${budgetBytes}`,
+          {
+            hint: "send logprobs: 0 (token log-probabilities without alternatives), or a shorter prompt",
+            details: { field: "logprobs", limit: budgetBytes, actual: bytes },
+          },
+        );
+      const logits = await model.engineModel.logits(tokens, { signal });
+      for (let i = 1; i < tokens.length; i++) {
+        const row = logits[i - 1]!;
+        const lse = logSumExp(row);
+        const token = tokens[i]!;
+        scores[i]!.logprob = row[token]! - lse;
+        scores[i]!.top = topLogprobs(row, request.top, lse).map((t) =>
+          tokenLogprob(model, t.token, t.logprob),
+        );
+      }
+    }
+  }
+  const offsets: number[] = [];
+  let text = "";
+  scores.forEach((s, i) => {
+    offsets.push(text.length);
+    if (!(i === 0 && addedBos)) text += s.token;
+  });
+  return { text, tokens: scores, offsets };
+}
