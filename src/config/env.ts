@@ -37,6 +37,11 @@ export const ENV_VARS: readonly EnvVarInfo[] = [
     description: "API key `atlas serve` requires (Authorization: Bearer), instead of --api-key",
     default: "unset (none)",
   },
+  {
+    name: "ATLAS_UPSTREAM_API_KEY",
+    description: "API key sent to the server behind `atlas serve --upstream`",
+    default: "unset (none)",
+  },
   { name: "HF_HOME", description: "Hugging Face home (token, hub cache)", default: "~/.cache/huggingface" },
   { name: "HF_HUB_CACHE", description: "Hugging Face hub cache", default: "$HF_HOME/hub" },
   { name: "HF_ENDPOINT", description: "Hugging Face hub URL", default: "https://huggingface.co" },

@@ -91,8 +91,8 @@ export interface PromptScoreRequest {
   model: string;
   /** Text (tokenized with BOS like a completion prompt) or token ids as they are. */
   prompt: { kind: "text"; text: string } | { kind: "tokens"; tokens: number[] };
-  /** Alternatives per position (0 = only the token's own log-probability). */
-  top: number;
+  /** Alternatives per position (0 = only the token's own log-probability; undefined = no scores, only the tokens). */
+  top: number | undefined;
   keepAliveMs?: number | undefined;
 }
 

@@ -17,7 +17,9 @@ import { ServerMetrics } from "./metrics.js";
 import { ModelCatalog, type ConfiguredModel } from "./model-catalog.js";
 import { DEFAULT_KEEP_ALIVE_MS, ModelManager } from "./model-manager.js";
 import { registerOllamaRoutes } from "./ollama/routes.js";
+import { registerOpenAIRoutes } from "./openai/routes.js";
 import { requestLog, type RequestLogOptions } from "./request-log.js";
+import { UpstreamBackend, type UpstreamOptions } from "./upstream/upstream-backend.js";
 
 /** Default largest request body: 32 MiB (a long conversation is a few MB). */
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -47,6 +49,8 @@ export interface CreateAppOptions {
   allowedHosts?: string[] | "any";
   /** Largest request body in bytes. Default 32 MiB. */
   maxBodyBytes?: number;
+  /** Serve in front of an OpenAI-compatible server instead of loading models here. */
+  upstream?: UpstreamOptions;
   /** One line per request. Default: no log. */
   log?: RequestLogOptions;
   /** fetch for pulls (tests). */
@@ -101,7 +105,8 @@ function localBackend(options: CreateAppOptions, metrics: ServerMetrics): Backen
  */
 export function createApp(options: CreateAppOptions = {}): AtlasApp {
   const metrics = new ServerMetrics();
-  const backend = localBackend(options, metrics);
+  const backend =
+    options.upstream === undefined ? localBackend(options, metrics) : new UpstreamBackend(options.upstream);
   const stopping = new AbortController();
   let draining = false;
   const context: ServerContext = {
@@ -125,6 +130,7 @@ export function createApp(options: CreateAppOptions = {}): AtlasApp {
   app.use(bodyGuard(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
 
   registerOllamaRoutes(app, context);
+  registerOpenAIRoutes(app, context);
   app.get("/metrics", (c) =>
     c.text(metrics.render(backend.usage()), 200, {
       "content-type": "text/plain; version=0.0.4; charset=utf-8",

@@ -11,3 +11,4 @@ export { ServerMetrics } from "./metrics.js";
 export { isLoopbackHost } from "./guards.js";
 export { listen, type ListeningServer, type ListenOptions } from "./listen.js";
 export { parseGoDuration } from "./ollama/keep-alive.js";
+export type { UpstreamOptions } from "./upstream/upstream-client.js";

@@ -5,7 +5,7 @@
  * `logits()`, which holds a vocabulary-sized row per position — bounded by a byte budget.
  */
 import type { AtlasModel } from "../api/index.js";
-import { AtlasError } from "../core/index.js";
+import { AtlasError, validateTokens } from "../core/index.js";
 import { logSumExp, topLogprobs } from "../engine/log-softmax.js";
 import type { PromptScoreRequest, PromptScores, PromptTokenScore } from "./backend.js";
 import { tokenLogprob } from "./local-generation.js";
@@ -21,7 +21,11 @@ export async function scorePromptTokens(
   budgetBytes = ECHO_LOGITS_BUDGET_BYTES,
 ): Promise<PromptScores> {
   const prompt = request.prompt;
-  const tokens = prompt.kind === "tokens" ? prompt.tokens : model.promptTokens(prompt.text);
+  // Ids are checked before anything turns them into text.
+  const tokens =
+    prompt.kind === "tokens"
+      ? validateTokens(prompt.tokens, model.info.vocabSize, "prompt")
+      : model.promptTokens(prompt.text);
   const context = model.info.contextSize;
   if (tokens.length > context)
     throw new AtlasError(
@@ -41,7 +45,7 @@ export async function scorePromptTokens(
     logprob: null,
     top: null,
   }));
-  if (tokens.length > 1) {
+  if (tokens.length > 1 && request.top !== undefined) {
     if (request.top === 0) {
       const [score] = await model.engineModel.score([tokens[0]!], [tokens.slice(1)], { signal });
       score!.tokenLogprobs.forEach((lp, i) => (scores[i + 1]!.logprob = lp));

@@ -34,6 +34,8 @@ const FLAGS = {
   "batch-invariant": { type: "boolean" },
   mlock: { type: "boolean" },
   "max-body": { type: "string" },
+  upstream: { type: "string" },
+  "upstream-model": { type: "string" },
 } as const;
 
 const DEFAULT_PORT = 11434;
@@ -60,6 +62,17 @@ export function parseSize(flag: string, text: string): number {
     throw badArgument("serve", `--${flag} must be a size such as 8G or 512M, got '${text}'`);
   const power = " kmgt".indexOf(match[2]!.toLowerCase() || " ");
   return Math.round(Number(match[1]) * 1024 ** power);
+}
+
+/** `openai:<base-url>` → the upstream's base URL. */
+export function parseUpstream(text: string): string {
+  const match = /^openai:(https?:\/\/.+)$/.exec(text.trim());
+  if (match === null)
+    throw badArgument(
+      "serve",
+      `--upstream must be openai:<base-url>, e.g. openai:http://gpu-node:8000/v1, got '${text}'`,
+    );
+  return match[1]!;
 }
 
 /** `--model name=ref` or `--model ref` (named after the file or the ref). */
@@ -130,6 +143,10 @@ Options:
   --cors-origin URL        let web pages from this origin call the API; repeatable (default: none)
   --max-body SIZE          largest request body (default 32M)
   --log-format text|json   one line per request on stderr (default text)
+  --upstream openai:URL    serve the same APIs in front of an OpenAI-compatible server (vLLM, TGI,
+                           llama.cpp's server, another atlas serve); nothing loads here. Its key:
+                           ATLAS_UPSTREAM_API_KEY
+  --upstream-model ID      send every request to this upstream model id
 
 ${LOAD_FLAGS_HELP}
 
@@ -137,6 +154,7 @@ Examples:
   atlas serve --model atlas-chat:2b
   atlas serve --model chat=./atlas-chat-2b.q8_0.gguf --parallel 8 --ctx-size 4096
   ATLAS_API_KEY=secret atlas serve --host 0.0.0.0 --cors-origin https://chat.example.org
+  atlas serve --upstream openai:http://gpu-node:8000/v1 --upstream-model MBZUAI-Paris/Atlas-Chat-27B
   curl http://127.0.0.1:11434/api/chat -d '{"model":"atlas-chat:2b","messages":[{"role":"user","content":"labas?"}]}'`,
 
   async run(argv, io) {
@@ -174,6 +192,15 @@ Examples:
     }
     if (values["batch-invariant"] === true) loadOptions.batchInvariant = true;
     if (values.mlock === true) loadOptions.mlock = true;
+    const upstreamUrl = values.upstream === undefined ? undefined : parseUpstream(values.upstream);
+    if (upstreamUrl !== undefined && values.model !== undefined)
+      throw badArgument(
+        "serve",
+        "--model and --upstream do not go together: with --upstream nothing loads here",
+      );
+    if (upstreamUrl === undefined && values["upstream-model"] !== undefined)
+      throw badArgument("serve", "--upstream-model needs --upstream");
+    const upstreamKey = io.env["ATLAS_UPSTREAM_API_KEY"];
     const models = await resolveModels(io, values.model ?? [], loadOptions);
     const options: CreateAppOptions = {
       models,
@@ -195,6 +222,15 @@ Examples:
       corsOrigins: values["cors-origin"] ?? [],
       allowedHosts: loopback ? [host] : "any",
       log: { write: (line) => eprintln(io, line), format },
+      ...(upstreamUrl === undefined
+        ? {}
+        : {
+            upstream: {
+              baseUrl: upstreamUrl,
+              ...(values["upstream-model"] === undefined ? {} : { model: values["upstream-model"] }),
+              ...(upstreamKey === undefined ? {} : { apiKey: upstreamKey }),
+            },
+          }),
     };
     const app = createApp(options);
     try {
@@ -214,7 +250,12 @@ Examples:
         io,
         `  ${running.name}: ${running.details.family} ${running.details.parameterSize} ${running.details.quantizationLevel}, ${running.slots} slots × ${running.contextLength} tokens`,
       );
-    if (models.length === 0) println(io, "  models of the store load on first use (see `atlas list`)");
+    if (upstreamUrl !== undefined)
+      println(
+        io,
+        `  upstream: ${upstreamUrl}${values["upstream-model"] === undefined ? "" : ` (model ${values["upstream-model"]})`}`,
+      );
+    else if (models.length === 0) println(io, "  models of the store load on first use (see `atlas list`)");
     if (apiKey === undefined && !loopback)
       println(io, "  warning: no API key — anyone who can reach this address can use it");
     // Last, so whoever waits for this line finds everything above printed.

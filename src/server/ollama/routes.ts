@@ -5,6 +5,7 @@ import { note, requestSignal, type AppEnv, type ServerContext } from "../app-con
 import type { Generation } from "../backend.js";
 import { asAtlasError, errorBody, errorResponse, type ErrorDialect } from "../errors.js";
 import { checkKnownFields, optionalBoolean, readJsonObject, type JsonObject } from "../json-body.js";
+import { embeddingsUnsupported } from "../embeddings.js";
 import { checkModelName } from "../model-names.js";
 import { collectGeneration, generationFrames, streamResponse } from "../streaming.js";
 import { modelField, parseChatBody, parseGenerateBody, type OllamaGenerateCall } from "./requests.js";
@@ -237,12 +238,4 @@ async function* pullFrames(
     wake = undefined;
   }
   if (failure !== undefined) yield line(errorBody(asAtlasError(failure), DIALECT));
-}
-
-function embeddingsUnsupported(): AtlasError {
-  return new AtlasError(
-    "UNSUPPORTED",
-    "embeddings are not available: the engine exposes logits, not hidden states, so atlas serve cannot compute real embeddings",
-    { hint: "use a dedicated embedding model server for embeddings; see docs/serve.md" },
-  );
 }
