@@ -72,11 +72,44 @@ export async function scorePromptTokens(
       }
     }
   }
+  const { text, offsets } = echoText(model, tokens, addedBos);
+  return { text, tokens: scores, offsets };
+}
+
+/**
+ * The text of prompt tokens and where each token starts in it. A character split over byte tokens (rare
+ * Arabic letters, emoji) has no text per token: such runs are decoded together and each of their tokens
+ * points at the start of the run.
+ */
+export function echoText(
+  model: AtlasModel,
+  tokens: readonly number[],
+  skipFirst: boolean,
+): { text: string; offsets: number[] } {
   const offsets: number[] = [];
   let text = "";
-  scores.forEach((s, i) => {
+  let run: number[] = [];
+  let runStart = 0;
+  const flush = (): void => {
+    if (run.length > 0) text += model.detokenize(run, { special: true });
+    run = [];
+  };
+  tokens.forEach((id, i) => {
+    if (i === 0 && skipFirst) {
+      offsets.push(0);
+      return;
+    }
+    const piece = model.detokenize([id], { special: true });
+    if (piece.includes("\uFFFD")) {
+      if (run.length === 0) runStart = text.length;
+      run.push(id);
+      offsets.push(runStart);
+      return;
+    }
+    flush();
     offsets.push(text.length);
-    if (!(i === 0 && addedBos)) text += s.token;
+    text += piece;
   });
-  return { text, tokens: scores, offsets };
+  flush();
+  return { text, offsets };
 }
