@@ -104,7 +104,10 @@ export function requestLog(
       throw error;
     }
     status = c.res.status;
-    if (c.res.body === null) finish();
+    // A stream is done when its last byte is out; any other response is complete already.
+    const type = c.res.headers.get("content-type") ?? "";
+    const streaming = type.startsWith("application/x-ndjson") || type.startsWith("text/event-stream");
+    if (c.res.body === null || !streaming) finish();
     else c.res = new Response(watchBody(c.res.body, finish), c.res);
   };
 }
