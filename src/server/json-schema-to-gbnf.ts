@@ -338,5 +338,5 @@ class GrammarBuilder {
  */
 export function jsonSchemaToGbnf(schema: unknown, field = "format"): string {
   const builder = new GrammarBuilder(schema as JsonSchema, field);
-  return builder.text(builder.visit(schema, "", "value"));
+  return builder.text(builder.visit(schema, "", "json"));
 }
