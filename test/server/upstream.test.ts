@@ -7,6 +7,7 @@ import { Ollama } from "ollama";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, listen, type AtlasApp, type ListeningServer } from "../../src/server/index.js";
+import { upstreamGenerationBody } from "../../src/server/upstream/upstream-requests.js";
 import { post, scratchHome, tinyGguf } from "./fixtures.js";
 
 let upstream: ListeningServer;
@@ -112,5 +113,51 @@ describe("upstream mode", () => {
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ model: "atlas-chat:27b", done: true, eval_count: 2 });
+  });
+});
+
+describe("upstream request mapping", () => {
+  it("folds the system message into the first user turn and sends only the options the client set", () => {
+    const { path, body } = upstreamGenerationBody(
+      {
+        model: "atlas-chat:27b",
+        input: {
+          kind: "messages",
+          messages: [
+            { role: "system", content: "Jaweb b darija." },
+            { role: "user", content: "salam" },
+          ],
+        },
+        options: { temperature: 0.3, maxTokens: 20, logprobs: 2 },
+        format: { kind: "json" },
+      },
+      "MBZUAI-Paris/Atlas-Chat-27B",
+    );
+    expect(path).toBe("/chat/completions");
+    expect(body).toEqual({
+      model: "MBZUAI-Paris/Atlas-Chat-27B",
+      stream: true,
+      stream_options: { include_usage: true },
+      temperature: 0.3,
+      max_tokens: 20,
+      response_format: { type: "json_object" },
+      logprobs: true,
+      top_logprobs: 2,
+      messages: [{ role: "user", content: "Jaweb b darija.\n\nsalam" }],
+    });
+    const raw = upstreamGenerationBody(
+      { model: "m", input: { kind: "tokens", tokens: [2, 5] }, options: {} },
+      "m",
+    );
+    expect(raw).toEqual({
+      path: "/completions",
+      body: { model: "m", stream: true, stream_options: { include_usage: true }, prompt: [2, 5] },
+    });
+    expect(() =>
+      upstreamGenerationBody(
+        { model: "m", input: { kind: "text", text: "x", prefix: [1] }, options: {} },
+        "m",
+      ),
+    ).toThrow(/context/);
   });
 });

@@ -1,7 +1,14 @@
 /** OpenAI's HTTP API on the app: `/v1/models`, `/v1/chat/completions`, `/v1/completions`, `/v1/embeddings`. */
 import type { Context, Hono } from "hono";
 import { note, requestSignal, type AppEnv, type ServerContext } from "../app-context.js";
-import type { Backend, GenerationDelta, GenerationSummary, PromptInput } from "../backend.js";
+import type {
+  Backend,
+  Generation,
+  GenerationDelta,
+  GenerationSummary,
+  PromptInput,
+  PromptScores,
+} from "../backend.js";
 import { asAtlasError, errorBody, errorResponse, type ErrorDialect } from "../errors.js";
 import { readJsonObject } from "../json-body.js";
 import { embeddingsUnsupported } from "../embeddings.js";
@@ -118,6 +125,12 @@ async function chatRoute(c: Context<AppEnv>, context: ServerContext): Promise<Re
   return streamResponse(prefixed(first, frames), SSE);
 }
 
+/** A streamed prompt's first steps: its scores (echo) and its running generation. */
+interface PromptStart {
+  scores: PromptScores | undefined;
+  generation: Generation | undefined;
+}
+
 /** One prompt of a legacy completion, evaluated to its end. */
 interface CompletedPrompt {
   text: string;
@@ -216,66 +229,69 @@ async function completionsRoute(c: Context<AppEnv>, context: ServerContext): Pro
       completionObject(identity, choices, usage(info.promptTokens, info.completionTokens)),
     );
   }
-  // Streamed: prompts one after another; the first error ends the stream with an error event.
+  // Streamed: prompts one after another. The first prompt starts before the response does, so its
+  // errors still get a status; a later failure ends the stream with an error event.
+  const start = async (prompt: CompletionPrompt): Promise<PromptStart> => {
+    const scores =
+      call.echo || call.options.maxTokens === 0
+        ? await context.backend.scorePrompt(
+            { model: call.model, prompt, top: call.echo ? call.logprobs : undefined },
+            signal,
+          )
+        : undefined;
+    const generation =
+      call.options.maxTokens === 0
+        ? undefined
+        : await context.backend.generate(
+            { model: call.model, input: generationInput(prompt), options: call.options },
+            signal,
+          );
+    return { scores, generation };
+  };
+  const first = await start(call.prompts[0]!);
   const frames = async function* (): AsyncGenerator<string> {
     const nullUsage = call.includeUsage ? null : undefined;
+    const chunk = (
+      index: number,
+      text: string,
+      finish: "stop" | "length" | null,
+      lp: LegacyLogprobs | null,
+    ): string => event(completionObject(identity, [completionChoice(index, text, finish, lp)], nullUsage));
     let promptTokens = 0;
     let completionTokens = 0;
     try {
       for (const [index, prompt] of call.prompts.entries()) {
-        const echoed = call.echo || call.options.maxTokens === 0;
+        const { scores, generation } = index === 0 ? first : await start(prompt);
         let offset = 0;
-        if (echoed) {
-          const scores = await context.backend.scorePrompt(
-            { model: call.model, prompt, top: call.echo ? call.logprobs : undefined },
-            signal,
-          );
-          promptTokens += call.options.maxTokens === 0 ? scores.tokens.length : 0;
-          if (call.echo) {
-            const lp = call.logprobs === undefined ? null : emptyLegacyLogprobs();
-            if (lp !== null) appendPromptLogprobs(lp, scores, 0);
-            offset = scores.text.length;
-            yield event(
-              completionObject(identity, [completionChoice(index, scores.text, null, lp)], nullUsage),
-            );
-          }
+        if (scores !== undefined && call.options.maxTokens === 0) promptTokens += scores.tokens.length;
+        if (scores !== undefined && call.echo) {
+          const lp = call.logprobs === undefined ? null : emptyLegacyLogprobs();
+          if (lp !== null) appendPromptLogprobs(lp, scores, 0);
+          offset = scores.text.length;
+          yield chunk(index, scores.text, null, lp);
         }
-        if (call.options.maxTokens === 0) {
-          yield event(completionObject(identity, [completionChoice(index, "", "length", null)], nullUsage));
+        if (generation === undefined) {
+          yield chunk(index, "", "length", null);
           continue;
         }
-        const generation = await context.backend.generate(
-          { model: call.model, input: generationInput(prompt), options: call.options },
-          signal,
-        );
         let summary: GenerationSummary | undefined;
-        for await (const frame of generationFrames(
-          generation,
-          {
-            delta: (d) => {
-              if (d.text === "" && d.logprobs === undefined) return undefined;
-              const lp = call.logprobs === undefined ? null : emptyLegacyLogprobs();
-              if (lp !== null && d.logprobs !== undefined) appendGeneratedLogprob(lp, d.logprobs, offset);
-              offset += d.text.length;
-              return event(
-                completionObject(identity, [completionChoice(index, d.text, null, lp)], nullUsage),
-              );
-            },
-            end: (s) => {
-              summary = s;
-              return [
-                event(
-                  completionObject(identity, [completionChoice(index, "", finishReason(s), null)], nullUsage),
-                ),
-              ];
-            },
-            error: (e) => {
-              throw e;
-            },
+        const writers = {
+          delta: (d: GenerationDelta): string | undefined => {
+            if (d.text === "" && d.logprobs === undefined) return undefined;
+            const lp = call.logprobs === undefined ? null : emptyLegacyLogprobs();
+            if (lp !== null && d.logprobs !== undefined) appendGeneratedLogprob(lp, d.logprobs, offset);
+            offset += d.text.length;
+            return chunk(index, d.text, null, lp);
           },
-          c.req.raw.signal,
-        ))
-          yield frame;
+          end: (s: GenerationSummary): string[] => {
+            summary = s;
+            return [chunk(index, "", finishReason(s), null)];
+          },
+          error: (e: unknown): never => {
+            throw e;
+          },
+        };
+        for await (const frame of generationFrames(generation, writers, c.req.raw.signal)) yield frame;
         promptTokens += summary?.promptTokens ?? 0;
         completionTokens += summary?.completionTokens ?? 0;
       }

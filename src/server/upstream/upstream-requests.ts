@@ -5,6 +5,7 @@
  * (`top_k`, `min_p`, `repetition_penalty`) only when the client set them.
  */
 import { AtlasError, type GenerateOptions } from "../../core/index.js";
+import { GEMMA2_CHAT_TEMPLATE, prepareMessages } from "../../templates/index.js";
 import type {
   GenerationDelta,
   GenerationRequest,
@@ -64,7 +65,9 @@ export function upstreamGenerationBody(
   if (format !== undefined) body.response_format = format;
   const top = request.options.logprobs;
   if (input.kind === "messages") {
-    body.messages = input.messages;
+    // Atlas-Chat's (Gemma's) template refuses a system role: fold it into the first user turn, as we
+    // do locally, so the upstream's copy of the template accepts the conversation.
+    body.messages = prepareMessages(GEMMA2_CHAT_TEMPLATE, input.messages);
     if (top !== undefined) Object.assign(body, { logprobs: true, top_logprobs: top });
     return { path: "/chat/completions", body };
   }
