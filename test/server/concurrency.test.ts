@@ -156,5 +156,25 @@ describe("serving many clients", () => {
     // The single slot takes the next request.
     const next = await lines(await chat(url, "next", { num_predict: 4 }));
     expect(next.at(-1)).toMatchObject({ done: true });
+
+    // Not streamed: the request is seen holding the slot, then its client leaves.
+    const middle = tokensOut();
+    const quiet = new AbortController();
+    const pending = fetch(`${url}/api/generate`, {
+      method: "POST",
+      body: JSON.stringify({
+        model: "tiny",
+        prompt: "another long story",
+        stream: false,
+        options: { num_predict: 400 },
+      }),
+      signal: quiet.signal,
+    }).catch((error: unknown) => error);
+    await until(() => app.atlas.backend.usage().busySlots === 1, "the request to take the slot");
+    quiet.abort();
+    await pending;
+    await until(() => tokensOut() > middle, "the aborted generation to end");
+    expect(tokensOut() - middle).toBeLessThan(400);
+    expect(app.atlas.backend.usage().busySlots).toBe(0);
   });
 });
