@@ -12,6 +12,7 @@ import {
   type ChatMessage,
   type ChatRole,
 } from "../core/index.js";
+import { badField, checkKnownFields, typeName, type JsonObject } from "./json-body.js";
 
 /** One message after the wire mapper read it (role not yet checked). */
 export interface WireMessage {
@@ -64,4 +65,25 @@ export function conversationFrom(
   const normal = normalizeConversation(typed);
   if (normal.length === 0) return [];
   return validateMessages(normal, { names: { messages: names.messages } });
+}
+
+/**
+ * The common checks of one wire message: an object with known fields, no tool calls, a text role.
+ * @param known the wire format's message fields
+ */
+export function wireMessageObject(
+  item: unknown,
+  index: number,
+  known: readonly string[],
+): JsonObject & { role: string } {
+  const at = `messages[${index}]`;
+  if (typeof item !== "object" || item === null || Array.isArray(item))
+    throw badField(at, `${at} must be an object {role, content}, got ${typeName(item)}`);
+  const m = item as JsonObject;
+  checkKnownFields(m, known, "message");
+  if (Array.isArray(m.tool_calls) && m.tool_calls.length > 0)
+    throw badField(`${at}.tool_calls`, `${at}.tool_calls: Atlas-Chat has no tool calling`);
+  if (typeof m.role !== "string")
+    throw badField(`${at}.role`, `${at}.role must be text, got ${typeName(m.role)}`);
+  return m as JsonObject & { role: string };
 }

@@ -1,7 +1,10 @@
 /** Shared fixtures of the server tests: apps over the fake engine or a generated tiny model. */
+import { readFileSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
+import { expect, it } from "vitest";
+import { isAtlasError } from "../../src/core/index.js";
 import { FakeEngine, type FakeEngineOptions } from "../../src/engine/index.js";
 import type { CliIO } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
@@ -79,4 +82,43 @@ export async function startServe(args: string[], env: Record<string, string | un
       return exit;
     },
   };
+}
+
+/** One request-mapper fixture: a wire body and the call it maps to, or the field-named error it raises. */
+interface MapperFixture {
+  name: string;
+  route: string;
+  body: Record<string, unknown>;
+  expect?: Record<string, unknown>;
+  error?: { field: string; message: string };
+}
+
+/** One test per fixture of `file`, each mapped by the parser of its route. */
+export function itMapsFixtures(
+  file: URL,
+  parsers: Record<string, (body: Record<string, unknown>) => unknown>,
+): void {
+  const fixtures = JSON.parse(readFileSync(file, "utf8")) as MapperFixture[];
+  for (const fixture of fixtures) {
+    it(fixture.name, () => {
+      const parse = parsers[fixture.route]!;
+      if (fixture.error === undefined) {
+        const call = parse(fixture.body) as Record<string, unknown>;
+        expect(call).toMatchObject(fixture.expect!);
+        if (fixture.expect!.request === undefined && "request" in call) expect(call.request).toBeUndefined();
+        return;
+      }
+      let thrown: unknown;
+      try {
+        parse(fixture.body);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(isAtlasError(thrown, "BAD_ARGUMENT"), String(thrown)).toBe(true);
+      if (isAtlasError(thrown)) {
+        expect(thrown.details.field).toBe(fixture.error.field);
+        expect(thrown.message).toContain(fixture.error.message);
+      }
+    });
+  }
 }

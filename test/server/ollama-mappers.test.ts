@@ -1,54 +1,17 @@
 /** The Ollama mappers are pure functions: JSON fixtures in, backend requests (or field-named errors) out. */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { isAtlasError } from "../../src/core/index.js";
 import { renderOllamaTemplate } from "../../src/server/ollama/go-template.js";
 import { parseGoDuration, parseKeepAlive } from "../../src/server/ollama/keep-alive.js";
 import { parseChatBody, parseGenerateBody } from "../../src/server/ollama/requests.js";
-import {
-  chatFinal,
-  generateFinal,
-  parametersText,
-  psReply,
-  tagsReply,
-} from "../../src/server/ollama/responses.js";
+import { finalChunk, parametersText, psReply, tagsReply } from "../../src/server/ollama/responses.js";
 import type { GenerationSummary } from "../../src/server/backend.js";
-
-interface Fixture {
-  name: string;
-  route: "chat" | "generate";
-  body: Record<string, unknown>;
-  expect?: Record<string, unknown>;
-  error?: { field: string; message: string };
-}
-
-const fixtures = JSON.parse(
-  readFileSync(new URL("./fixtures/ollama-requests.json", import.meta.url), "utf8"),
-) as Fixture[];
+import { itMapsFixtures } from "./fixtures.js";
 
 describe("Ollama request mappers", () => {
-  for (const fixture of fixtures) {
-    it(fixture.name, () => {
-      const parse = fixture.route === "chat" ? parseChatBody : parseGenerateBody;
-      if (fixture.error !== undefined) {
-        let thrown: unknown;
-        try {
-          parse(fixture.body);
-        } catch (error) {
-          thrown = error;
-        }
-        expect(isAtlasError(thrown, "BAD_ARGUMENT"), String(thrown)).toBe(true);
-        if (isAtlasError(thrown)) {
-          expect(thrown.details.field).toBe(fixture.error.field);
-          expect(thrown.message).toContain(fixture.error.message);
-        }
-        return;
-      }
-      const call = parse(fixture.body);
-      expect(call).toMatchObject(fixture.expect!);
-      if (fixture.expect!.request === undefined) expect(call.request).toBeUndefined();
-    });
-  }
+  itMapsFixtures(new URL("./fixtures/ollama-requests.json", import.meta.url), {
+    chat: parseChatBody,
+    generate: parseGenerateBody,
+  });
 });
 
 describe("Ollama response mappers", () => {
@@ -62,7 +25,7 @@ describe("Ollama response mappers", () => {
   };
 
   it("final chat and generate objects carry done_reason, counts and ns durations", () => {
-    expect(chatFinal("m", summary, "")).toMatchObject({
+    expect(finalChunk("chat", "m", summary, "", { withContext: true })).toMatchObject({
       model: "m",
       message: { role: "assistant", content: "" },
       done: true,
@@ -74,11 +37,10 @@ describe("Ollama response mappers", () => {
       eval_count: 3,
       eval_duration: 2_000_000,
     });
-    expect(generateFinal("m", summary, "salam", true)).toMatchObject({
-      response: "salam",
-      context: [2, 5, 6],
-    });
-    expect(generateFinal("m", summary, "salam", false)).not.toHaveProperty("context");
+    expect(finalChunk("chat", "m", summary, "")).not.toHaveProperty("context");
+    const generated = finalChunk("generate", "m", summary, "salam", { withContext: true });
+    expect(generated).toMatchObject({ response: "salam", context: [2, 5, 6] });
+    expect(finalChunk("generate", "m", summary, "salam")).not.toHaveProperty("context");
   });
 
   it("tags and ps list models with Ollama's fields", () => {

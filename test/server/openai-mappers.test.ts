@@ -1,7 +1,5 @@
 /** The OpenAI mappers are pure functions: JSON fixtures in, backend requests (or field-named errors) out. */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { isAtlasError } from "../../src/core/index.js";
 import type { GenerationSummary, PromptScores } from "../../src/server/backend.js";
 import { parseChatCompletionBody, parseCompletionBody } from "../../src/server/openai/requests.js";
 import {
@@ -12,40 +10,13 @@ import {
   emptyLegacyLogprobs,
   modelList,
 } from "../../src/server/openai/responses.js";
-
-interface Fixture {
-  name: string;
-  route: "chat" | "completions";
-  body: Record<string, unknown>;
-  expect?: Record<string, unknown>;
-  error?: { field: string; message: string };
-}
-
-const fixtures = JSON.parse(
-  readFileSync(new URL("./fixtures/openai-requests.json", import.meta.url), "utf8"),
-) as Fixture[];
+import { itMapsFixtures } from "./fixtures.js";
 
 describe("OpenAI request mappers", () => {
-  for (const fixture of fixtures) {
-    it(fixture.name, () => {
-      const parse = fixture.route === "chat" ? parseChatCompletionBody : parseCompletionBody;
-      if (fixture.error !== undefined) {
-        let thrown: unknown;
-        try {
-          parse(fixture.body);
-        } catch (error) {
-          thrown = error;
-        }
-        expect(isAtlasError(thrown, "BAD_ARGUMENT"), String(thrown)).toBe(true);
-        if (isAtlasError(thrown)) {
-          expect(thrown.details.field).toBe(fixture.error.field);
-          expect(thrown.message).toContain(fixture.error.message);
-        }
-        return;
-      }
-      expect(parse(fixture.body)).toMatchObject(fixture.expect!);
-    });
-  }
+  itMapsFixtures(new URL("./fixtures/openai-requests.json", import.meta.url), {
+    chat: parseChatCompletionBody,
+    completions: parseCompletionBody,
+  });
 });
 
 describe("OpenAI response mappers", () => {

@@ -5,7 +5,7 @@
  */
 import type { AtlasError } from "../../core/index.js";
 import type { GenerationRequest, OutputFormat, PromptInput } from "../backend.js";
-import { conversationFrom, type WireMessage } from "../conversation.js";
+import { conversationFrom, wireMessageObject, type WireMessage } from "../conversation.js";
 import {
   badField,
   checkKnownFields,
@@ -124,15 +124,8 @@ function wireMessages(value: unknown): WireMessage[] {
   if (!Array.isArray(value)) throw badField("messages", `messages must be a list, got ${typeName(value)}`);
   return value.map((item: unknown, i) => {
     const at = `messages[${i}]`;
-    if (typeof item !== "object" || item === null || Array.isArray(item))
-      throw badField(at, `${at} must be an object {role, content}, got ${typeName(item)}`);
-    const m = item as JsonObject;
-    checkKnownFields(m, MESSAGE_FIELDS, "message");
+    const m = wireMessageObject(item, i, MESSAGE_FIELDS);
     if (Array.isArray(m.images) && m.images.length > 0) throw textOnly(`${at}.images`);
-    if (Array.isArray(m.tool_calls) && m.tool_calls.length > 0)
-      throw badField(`${at}.tool_calls`, `${at}.tool_calls: Atlas-Chat has no tool calling`);
-    if (typeof m.role !== "string")
-      throw badField(`${at}.role`, `${at}.role must be text, got ${typeName(m.role)}`);
     const content = m.content ?? "";
     if (typeof content !== "string")
       throw badField(`${at}.content`, `${at}.content must be text, got ${typeName(content)}`);

@@ -44,61 +44,46 @@ function metrics(summary: GenerationSummary): Record<string, number | string> {
   };
 }
 
-/** A streamed `/api/chat` piece. */
-export function chatChunk(model: string, delta: GenerationDelta): Record<string, unknown> {
+/** The reply text of a route: chat puts it in `message`, generate in `response`. */
+function replyField(route: "chat" | "generate", text: string): Record<string, unknown> {
+  return route === "chat" ? { message: { role: "assistant", content: text } } : { response: text };
+}
+
+/** A streamed piece of `/api/chat` or `/api/generate`. */
+export function streamChunk(
+  route: "chat" | "generate",
+  model: string,
+  delta: GenerationDelta,
+): Record<string, unknown> {
   return {
     model,
     created_at: createdAt(),
-    message: { role: "assistant", content: delta.text },
+    ...replyField(route, delta.text),
     done: false,
     ...(delta.logprobs === undefined ? {} : { logprobs: [logprobEntry(delta.logprobs)] }),
   };
 }
 
-/** The last `/api/chat` object; `content` is the whole reply for a non-streamed request, else "". */
-export function chatFinal(
+/**
+ * The last object of `/api/chat` or `/api/generate`: `text` is the whole reply for a non-streamed request,
+ * else ""; generate adds `context` unless the prompt was raw.
+ */
+export function finalChunk(
+  route: "chat" | "generate",
   model: string,
   summary: GenerationSummary,
-  content: string,
-  logprobs?: TokenLogprobs[],
+  text: string,
+  options: { withContext?: boolean; logprobs?: TokenLogprobs[] | undefined } = {},
 ): Record<string, unknown> {
+  const context = route === "generate" && options.withContext === true ? summary.context : undefined;
   return {
     model,
     created_at: createdAt(),
-    message: { role: "assistant", content },
+    ...replyField(route, text),
     done: true,
+    ...(context === undefined ? {} : { context }),
     ...metrics(summary),
-    ...(logprobs === undefined ? {} : { logprobs: logprobs.map(logprobEntry) }),
-  };
-}
-
-/** A streamed `/api/generate` piece. */
-export function generateChunk(model: string, delta: GenerationDelta): Record<string, unknown> {
-  return {
-    model,
-    created_at: createdAt(),
-    response: delta.text,
-    done: false,
-    ...(delta.logprobs === undefined ? {} : { logprobs: [logprobEntry(delta.logprobs)] }),
-  };
-}
-
-/** The last `/api/generate` object, with `context` unless the prompt was raw. */
-export function generateFinal(
-  model: string,
-  summary: GenerationSummary,
-  response: string,
-  withContext: boolean,
-  logprobs?: TokenLogprobs[],
-): Record<string, unknown> {
-  return {
-    model,
-    created_at: createdAt(),
-    response,
-    done: true,
-    ...(withContext && summary.context !== undefined ? { context: summary.context } : {}),
-    ...metrics(summary),
-    ...(logprobs === undefined ? {} : { logprobs: logprobs.map(logprobEntry) }),
+    ...(options.logprobs === undefined ? {} : { logprobs: options.logprobs.map(logprobEntry) }),
   };
 }
 
@@ -109,11 +94,10 @@ export function loadReply(
   reason: "load" | "unload",
   loadNs = 0,
 ): Record<string, unknown> {
-  const body = route === "chat" ? { message: { role: "assistant", content: "" } } : { response: "" };
   return {
     model,
     created_at: createdAt(),
-    ...body,
+    ...replyField(route, ""),
     done: true,
     done_reason: reason,
     ...(loadNs > 0 ? { total_duration: loadNs, load_duration: loadNs } : {}),

@@ -3,22 +3,14 @@ import type { Context, Hono } from "hono";
 import { AtlasError } from "../../core/index.js";
 import { note, requestSignal, type AppEnv, type ServerContext } from "../app-context.js";
 import type { Generation } from "../backend.js";
-import { asAtlasError, errorBody, errorResponse, type ErrorDialect } from "../errors.js";
+import { asAtlasError, errorBody, type ErrorDialect } from "../errors.js";
+import { handlerFor } from "../route-handler.js";
 import { checkKnownFields, optionalBoolean, readJsonObject, type JsonObject } from "../json-body.js";
 import { embeddingsUnsupported } from "../embeddings.js";
 import { checkModelName } from "../model-names.js";
 import { collectGeneration, generationFrames, streamResponse } from "../streaming.js";
 import { modelField, parseChatBody, parseGenerateBody, type OllamaGenerateCall } from "./requests.js";
-import {
-  chatChunk,
-  chatFinal,
-  generateChunk,
-  generateFinal,
-  loadReply,
-  psReply,
-  showReply,
-  tagsReply,
-} from "./responses.js";
+import { finalChunk, loadReply, psReply, showReply, streamChunk, tagsReply } from "./responses.js";
 import { OLLAMA_OPTION_NAMES } from "./options.js";
 
 /** The Ollama API version reported by `/api/version`: the one whose fields we implement (logprobs). */
@@ -29,19 +21,8 @@ const NDJSON = "application/x-ndjson";
 
 const line = (value: unknown): string => `${JSON.stringify(value)}\n`;
 
-type Handler = (c: Context<AppEnv>) => Promise<Response>;
-
-/** Wraps a handler: errors before the response become Ollama's `{"error"}` with its status. */
-function handle(fn: Handler): Handler {
-  return async (c) => {
-    try {
-      return await fn(c);
-    } catch (error) {
-      note(c).error = asAtlasError(error).code;
-      return errorResponse(error, DIALECT);
-    }
-  };
-}
+/** Errors before the response become this dialect's status and body. */
+const handle = handlerFor(DIALECT);
 
 async function loadOrUnload(
   context: ServerContext,
@@ -81,22 +62,16 @@ async function generateRoute(
     const logprobs = call.logprobs
       ? deltas.flatMap((d) => (d.logprobs === undefined ? [] : [d.logprobs]))
       : undefined;
-    return Response.json(
-      route === "chat"
-        ? chatFinal(model, summary, text, logprobs)
-        : generateFinal(model, summary, text, withContext, logprobs),
-    );
+    return Response.json(finalChunk(route, model, summary, text, { withContext, logprobs }));
   }
   const frames = generationFrames(
     generation,
     {
       delta: (d) =>
-        d.text === "" && d.logprobs === undefined
-          ? undefined
-          : line(route === "chat" ? chatChunk(model, d) : generateChunk(model, d)),
+        d.text === "" && d.logprobs === undefined ? undefined : line(streamChunk(route, model, d)),
       end: (s) => {
         record(s);
-        return [line(route === "chat" ? chatFinal(model, s, "") : generateFinal(model, s, "", withContext))];
+        return [line(finalChunk(route, model, s, "", { withContext }))];
       },
       error: (e) => {
         info.error = asAtlasError(e).code;

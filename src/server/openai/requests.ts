@@ -5,7 +5,7 @@
  */
 import { validateGenerateOptions, type GenerateOptions } from "../../core/index.js";
 import type { GenerationRequest, OutputFormat } from "../backend.js";
-import { conversationFrom, type WireMessage } from "../conversation.js";
+import { conversationFrom, wireMessageObject, type WireMessage } from "../conversation.js";
 import {
   badField,
   checkKnownFields,
@@ -20,8 +20,8 @@ import {
 import type { JsonSchema } from "../json-schema-to-gbnf.js";
 import { checkModelName } from "../model-names.js";
 
-/** Contract field → OpenAI's name (for error messages and `param`). */
-export const OPENAI_NAMES: Readonly<Record<string, string>> = {
+/** Contract generation option → OpenAI's parameter (with vLLM's `top_k`, `min_p`, `repetition_penalty`). */
+export const OPENAI_OPTION_NAMES = {
   maxTokens: "max_tokens",
   temperature: "temperature",
   topP: "top_p",
@@ -33,6 +33,11 @@ export const OPENAI_NAMES: Readonly<Record<string, string>> = {
   seed: "seed",
   logitBias: "logit_bias",
   stop: "stop",
+} as const satisfies Partial<Record<keyof GenerateOptions, string>>;
+
+/** Contract field → OpenAI's name (for error messages and `param`). */
+export const OPENAI_NAMES: Readonly<Record<string, string>> = {
+  ...OPENAI_OPTION_NAMES,
   logprobs: "top_logprobs",
   prompt: "prompt",
   messages: "messages",
@@ -182,17 +187,9 @@ function wireMessages(value: unknown): WireMessage[] {
   if (value.length === 0)
     throw badField("messages", "[] is too short - 'messages'", "send at least one message");
   return value.map((item: unknown, i) => {
-    const at = `messages[${i}]`;
-    if (typeof item !== "object" || item === null || Array.isArray(item))
-      throw badField(at, `${at} must be an object {role, content}, got ${typeName(item)}`);
-    const m = item as JsonObject;
-    checkKnownFields(m, MESSAGE_FIELDS, "message");
-    if (Array.isArray(m.tool_calls) && m.tool_calls.length > 0)
-      throw badField(`${at}.tool_calls`, `${at}.tool_calls: Atlas-Chat has no tool calling`);
-    if (typeof m.role !== "string")
-      throw badField(`${at}.role`, `${at}.role must be text, got ${typeName(m.role)}`);
+    const m = wireMessageObject(item, i, MESSAGE_FIELDS);
     const role = m.role === "developer" ? "system" : m.role;
-    return { role, content: messageText(m.content, at) };
+    return { role, content: messageText(m.content, `messages[${i}]`) };
   });
 }
 

@@ -51,6 +51,17 @@ export interface StreamIdentity {
   model: string;
 }
 
+/** The fields every completion object and chunk starts with. */
+function header(identity: StreamIdentity, object: string): Record<string, unknown> {
+  return {
+    id: identity.id,
+    object,
+    created: identity.created,
+    model: identity.model,
+    system_fingerprint: "atlas",
+  };
+}
+
 /** A non-streamed chat completion. */
 export function chatCompletion(
   identity: StreamIdentity,
@@ -59,11 +70,7 @@ export function chatCompletion(
   logprobs: readonly TokenLogprobs[] | undefined,
 ): Record<string, unknown> {
   return {
-    id: identity.id,
-    object: "chat.completion",
-    created: identity.created,
-    model: identity.model,
-    system_fingerprint: "atlas",
+    ...header(identity, "chat.completion"),
     choices: [
       {
         index: 0,
@@ -84,11 +91,7 @@ export function chatChunk(
   withUsage: Record<string, number> | null | undefined,
 ): Record<string, unknown> {
   return {
-    id: identity.id,
-    object: "chat.completion.chunk",
-    created: identity.created,
-    model: identity.model,
-    system_fingerprint: "atlas",
+    ...header(identity, "chat.completion.chunk"),
     choices:
       choice === undefined
         ? []
@@ -164,11 +167,7 @@ export function completionObject(
   withUsage: Record<string, number> | null | undefined,
 ): Record<string, unknown> {
   return {
-    id: identity.id,
-    object: "text_completion",
-    created: identity.created,
-    model: identity.model,
-    system_fingerprint: "atlas",
+    ...header(identity, "text_completion"),
     choices,
     ...(withUsage === undefined ? {} : { usage: withUsage }),
   };

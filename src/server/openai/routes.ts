@@ -9,7 +9,8 @@ import type {
   PromptInput,
   PromptScores,
 } from "../backend.js";
-import { asAtlasError, errorBody, errorResponse, type ErrorDialect } from "../errors.js";
+import { asAtlasError, errorBody, type ErrorDialect } from "../errors.js";
+import { handlerFor } from "../route-handler.js";
 import { readJsonObject } from "../json-body.js";
 import { embeddingsUnsupported } from "../embeddings.js";
 import { checkModelName } from "../model-names.js";
@@ -46,18 +47,8 @@ const DONE = "data: [DONE]\n\n";
 /** Prompts of one `/v1/completions` request evaluated at once (they share the engine's batches). */
 const PROMPT_CONCURRENCY = 4;
 
-type Handler = (c: Context<AppEnv>) => Promise<Response>;
-
-function handle(fn: Handler): Handler {
-  return async (c) => {
-    try {
-      return await fn(c);
-    } catch (error) {
-      note(c).error = asAtlasError(error).code;
-      return errorResponse(error, DIALECT);
-    }
-  };
-}
+/** Errors before the response become this dialect's status and body. */
+const handle = handlerFor(DIALECT);
 
 function errorEvent(error: unknown): string {
   return event(errorBody(asAtlasError(error), DIALECT));

@@ -4,8 +4,9 @@
  * token prompts to `/completions`. Contract options map to OpenAI's names plus the vLLM extensions
  * (`top_k`, `min_p`, `repetition_penalty`) only when the client set them.
  */
-import { AtlasError, type GenerateOptions } from "../../core/index.js";
+import { AtlasError } from "../../core/index.js";
 import { GEMMA2_CHAT_TEMPLATE, prepareMessages } from "../../templates/index.js";
+import { OPENAI_OPTION_NAMES } from "../openai/requests.js";
 import type {
   GenerationDelta,
   GenerationRequest,
@@ -13,20 +14,6 @@ import type {
   TokenLogprob,
   TokenLogprobs,
 } from "../backend.js";
-
-const OPTION_NAMES: Partial<Record<keyof GenerateOptions, string>> = {
-  maxTokens: "max_tokens",
-  temperature: "temperature",
-  topP: "top_p",
-  topK: "top_k",
-  minP: "min_p",
-  repeatPenalty: "repetition_penalty",
-  frequencyPenalty: "frequency_penalty",
-  presencePenalty: "presence_penalty",
-  seed: "seed",
-  stop: "stop",
-  logitBias: "logit_bias",
-};
 
 function responseFormat(format: OutputFormat | undefined): Record<string, unknown> | undefined {
   if (format === undefined) return undefined;
@@ -57,7 +44,7 @@ export function upstreamGenerationBody(
     stream: true,
     stream_options: { include_usage: true },
   };
-  for (const [field, name] of Object.entries(OPTION_NAMES)) {
+  for (const [field, name] of Object.entries(OPENAI_OPTION_NAMES)) {
     const value = (request.options as Record<string, unknown>)[field];
     if (value !== undefined) body[name] = value;
   }
