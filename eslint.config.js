@@ -47,7 +47,11 @@ export default tseslint.config(
   // Two native boundaries: node-llama-cpp only behind the Engine (src/engine), koffi only in src/native
   // (the one place that declares llama.cpp's C API and its struct layouts).
   ...[
-    { files: ["src/**/*.ts"], ignores: ["src/engine/**", "src/native/**"], banned: ["node-llama-cpp", "koffi"] },
+    {
+      files: ["src/**/*.ts"],
+      ignores: ["src/engine/**", "src/native/**"],
+      banned: ["node-llama-cpp", "koffi"],
+    },
     { files: ["src/engine/**/*.ts"], ignores: [], banned: ["koffi"] },
     { files: ["src/native/**/*.ts"], ignores: [], banned: ["node-llama-cpp"] },
   ].map(({ files, ignores, banned }) => ({
