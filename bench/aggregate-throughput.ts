@@ -1,16 +1,18 @@
 /** Aggregate generation throughput of `n` requests decoded together by one atlas model. */
-import type { EngineModel } from "../src/engine/index.js";
+import type { EngineModel, GenerateOptions } from "../src/engine/index.js";
 
 /**
  * Starts `n` greedy generations of `tokens` new tokens each (2-token prompts that differ by `salt`) and
  * returns tokens/s over the generation phase only, like llama-batched-bench's S_TG: tokens after each
- * request's first one, divided by the span from the earliest first token to the last finish.
+ * request's first one, divided by the span from the earliest first token to the last finish. `extra`
+ * options are added to every request (e.g. a logit bias that bans end tokens).
  */
 export async function aggregateThroughput(
   model: EngineModel,
   n: number,
   tokens: number,
   salt = 0,
+  extra: GenerateOptions = {},
 ): Promise<number> {
   const bos = model.info.tokens.bos!;
   const base = Math.floor(model.info.vocabSize / 2);
@@ -25,6 +27,7 @@ export async function aggregateThroughput(
           temperature: 0,
           cachePrompt: false,
           logitBias: noEnd,
+          ...extra,
         }).result,
     ),
   );

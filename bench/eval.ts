@@ -10,9 +10,10 @@
  *
  * Refuses to overwrite an existing --out file.
  */
-import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { checkOutput, writeReport } from "./report.js";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
   embeddedEvalModel,
@@ -36,8 +37,7 @@ const { values } = parseArgs({
 });
 if (values.model === undefined || values.out === undefined)
   throw new Error("usage: npx tsx bench/eval.ts --model <gguf> --out <file.json> [--items N]");
-if (existsSync(values.out))
-  throw new Error(`${values.out} exists: choose another --out (results are never overwritten)`);
+const out = checkOutput(values.out);
 const items = Number(values.items);
 const translationItems = Number(values["translation-items"]);
 
@@ -183,6 +183,5 @@ const result = {
     speedup: gen4.tokensPerSecond / gen1.tokensPerSecond,
   },
 };
-mkdirSync(dirname(values.out), { recursive: true });
-writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`, { flag: "wx" });
+writeReport(out, result);
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

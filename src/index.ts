@@ -73,3 +73,4 @@ export * from "./templates/index.js";
 export * from "./engine/index.js";
 export * from "./api/index.js";
 export * from "./eval/index.js";
+export * from "./server/index.js";

@@ -3,3 +3,4 @@ export * from "./atlas-model.js";
 export * from "./load-model.js";
 export * from "./pipeline.js";
 export * from "./read-prompt-format.js";
+export { inspectModel, type ModelSummary } from "../convert/index.js";

@@ -32,6 +32,21 @@ export const ENV_VARS: readonly EnvVarInfo[] = [
     description: "seconds a download may receive nothing before it is dropped and resumed",
     default: "30",
   },
+  {
+    name: "ATLAS_HOST",
+    description: "address of `atlas serve`: host, host:port or :port (like OLLAMA_HOST)",
+    default: "127.0.0.1:11434",
+  },
+  {
+    name: "ATLAS_API_KEY",
+    description: "API key `atlas serve` requires (Authorization: Bearer), instead of --api-key",
+    default: "unset (none)",
+  },
+  {
+    name: "ATLAS_UPSTREAM_API_KEY",
+    description: "API key sent to the server behind `atlas serve --upstream`",
+    default: "unset (none)",
+  },
   { name: "HF_HOME", description: "Hugging Face home (token, hub cache)", default: "~/.cache/huggingface" },
   { name: "HF_HUB_CACHE", description: "Hugging Face hub cache", default: "$HF_HOME/hub" },
   { name: "HF_ENDPOINT", description: "Hugging Face hub URL", default: "https://huggingface.co" },
@@ -63,6 +78,11 @@ export function defaultThreads(env: Env = process.env): number {
   const raw = nonEmpty(env["ATLAS_THREADS"]);
   const parsed = raw === undefined ? NaN : Number.parseInt(raw, 10);
   return Number.isInteger(parsed) && parsed > 0 ? parsed : Math.max(1, availableParallelism());
+}
+
+/** `$ATLAS_HOST` when set (host, host:port or :port; parsed by `atlas serve`). */
+export function atlasHostFromEnv(env: Env = process.env): string | undefined {
+  return nonEmpty(env["ATLAS_HOST"]);
 }
 
 /** `$ATLAS_LLAMA_LIB_DIR` when set. */

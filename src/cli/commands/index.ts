@@ -10,6 +10,7 @@ import { pullCommand } from "./pull.js";
 import { rmCommand } from "./rm.js";
 import { runCommand } from "./run.js";
 import { scoreCommand } from "./score.js";
+import { serveCommand } from "./serve.js";
 import { sentimentCommand } from "./sentiment.js";
 import { summarizeCommand } from "./summarize.js";
 import { translateCommand } from "./translate.js";
@@ -22,6 +23,7 @@ export const COMMANDS: readonly CliCommand[] = [
   transliterateCommand,
   summarizeCommand,
   sentimentCommand,
+  serveCommand,
   pullCommand,
   listCommand,
   rmCommand,

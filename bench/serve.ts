@@ -1,0 +1,204 @@
+/**
+ * `atlas serve` under load: real HTTP clients streaming from a server on 127.0.0.1, against the engine's
+ * own batched figure measured in the same run on the same loaded model (alternating, median of rounds).
+ *
+ * - aggregate generated tokens/s with 1, 2, 4, 8 concurrent clients (each streams /v1/completions with a
+ *   2-token prompt, greedy, `--tokens` new tokens), counted like the engine figure: tokens after each
+ *   request's first, over the span from the earliest first token to the last finish;
+ * - time to first token (client side) p50/p95 per concurrency;
+ * - the latency the server adds to one request: median wall time of a 1-token request through HTTP minus
+ *   the same request on the engine directly (sequential, `--latency-requests` of each).
+ *
+ *   npx tsx bench/serve.ts --model model.gguf --out results/serve.json [--threads 2] [--tokens 64] [--rounds 3]
+ *
+ * Refuses to overwrite an existing output file.
+ */
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { createApp, listen, loadModel, type Engine, type EngineModel } from "../src/index.js";
+import { aggregateThroughput } from "./aggregate-throughput.js";
+import { checkOutput, summarize, writeReport } from "./report.js";
+
+const { values } = parseArgs({
+  options: {
+    model: { type: "string" },
+    out: { type: "string" },
+    threads: { type: "string", default: "2" },
+    gpu: { type: "string", default: "cpu" },
+    tokens: { type: "string", default: "64" },
+    rounds: { type: "string", default: "3" },
+    concurrency: { type: "string", default: "1,2,4,8" },
+    "latency-requests": { type: "string", default: "30" },
+  },
+});
+if (values.model === undefined || values.out === undefined)
+  throw new Error("usage: npx tsx bench/serve.ts --model <gguf> --out <result.json>");
+const out = checkOutput(resolve(values.out));
+const median = (xs: readonly number[]): number => summarize(xs).median;
+const TOKENS = Number(values.tokens);
+const LEVELS = values.concurrency.split(",").map(Number);
+const SEQUENCES = Math.max(...LEVELS);
+
+/** p-th percentile (nearest rank). */
+function percentile(xs: readonly number[], p: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+interface StreamedRequest {
+  sentAt: number;
+  firstAt: number;
+  endAt: number;
+  tokens: number;
+}
+
+/** One streamed completion, timed from the client. */
+async function streamOne(url: string, prompt: number[], maxTokens: number): Promise<StreamedRequest> {
+  const sentAt = performance.now();
+  const res = await fetch(`${url}/v1/completions`, {
+    method: "POST",
+    body: JSON.stringify({
+      model: "bench",
+      prompt,
+      max_tokens: maxTokens,
+      temperature: 0,
+      stream: true,
+      stream_options: { include_usage: true },
+      logit_bias: NO_END,
+    }),
+  });
+  if (res.status !== 200) throw new Error(`status ${res.status}: ${await res.text()}`);
+  const reader = (res.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+  let firstAt = 0;
+  let tokens = 0;
+  let buffer = "";
+  for (let next = await reader.read(); !next.done; next = await reader.read()) {
+    buffer += next.value;
+    let end: number;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const event = buffer.slice(6, end);
+      buffer = buffer.slice(end + 2);
+      if (event === "[DONE]") continue;
+      const chunk = JSON.parse(event) as {
+        choices?: { text: string }[];
+        usage?: { completion_tokens: number };
+        error?: unknown;
+      };
+      if (chunk.error !== undefined)
+        throw new Error(`the server failed midway: ${JSON.stringify(chunk.error)}`);
+      if (firstAt === 0 && (chunk.choices?.length ?? 0) > 0) firstAt = performance.now();
+      if (chunk.usage) tokens = chunk.usage.completion_tokens;
+    }
+  }
+  return { sentAt, firstAt, endAt: performance.now(), tokens };
+}
+
+/** n concurrent clients; returns tokens/s (engine-style) and each request's time to first token. */
+async function serverRound(
+  url: string,
+  model: EngineModel,
+  n: number,
+  salt: number,
+): Promise<{ tps: number; ttft: number[] }> {
+  const bos = model.info.tokens.bos!;
+  const base = Math.floor(model.info.vocabSize / 2);
+  const runs = await Promise.all(
+    Array.from({ length: n }, (_, i) => streamOne(url, [bos, base + i * 7 + salt], TOKENS + 1)),
+  );
+  const span = Math.max(...runs.map((r) => r.endAt)) - Math.min(...runs.map((r) => r.firstAt));
+  const tokens = runs.reduce((sum, r) => sum + r.tokens - 1, 0);
+  return { tps: (tokens * 1000) / span, ttft: runs.map((r) => r.firstAt - r.sentAt) };
+}
+
+const engineModel = (
+  await loadModel(values.model, {
+    gpu: values.gpu as "cpu",
+    threads: Number(values.threads),
+    contextSize: 1024,
+    sequences: SEQUENCES,
+  })
+).engineModel;
+// Every request runs its full length: end-of-generation tokens are banned on both sides.
+const NO_END: Record<number, number> = Object.fromEntries(
+  engineModel.info.tokens.endOfGeneration.map((t) => [t, -100]),
+);
+// The server gets the very model the engine figures come from: same weights, threads and KV cache.
+const sharedEngine: Engine = { loadModel: () => Promise.resolve(engineModel) };
+const app = createApp({
+  models: [{ name: "bench", path: values.model }],
+  loadOptions: { engine: sharedEngine },
+  env: { ...process.env },
+});
+const server = await listen(app, { port: 0 });
+// Warm-up: loads "bench" into the server.
+await streamOne(server.url, [engineModel.info.tokens.bos!, Math.floor(engineModel.info.vocabSize / 2)], 8);
+
+const results = Object.fromEntries(
+  LEVELS.map((n) => [n, { engine: [] as number[], server: [] as number[], ttft: [] as number[] }]),
+);
+for (let round = 0; round < Number(values.rounds); round++) {
+  for (const n of LEVELS) {
+    const r = results[n]!;
+    r.engine.push(await aggregateThroughput(engineModel, n, TOKENS, round, { logitBias: NO_END }));
+    const s = await serverRound(server.url, engineModel, n, round);
+    r.server.push(s.tps);
+    r.ttft.push(...s.ttft);
+    console.log(
+      `round ${round} n=${n}: engine ${r.engine.at(-1)!.toFixed(1)} tok/s, server ${s.tps.toFixed(1)} tok/s`,
+    );
+  }
+}
+
+// Added latency: the same 1-token request, sequentially, on the engine and through HTTP.
+const latency = { engine: [] as number[], server: [] as number[] };
+const prompt = [engineModel.info.tokens.bos!, Math.floor(engineModel.info.vocabSize / 3)];
+for (let i = 0; i < Number(values["latency-requests"]); i++) {
+  let t = performance.now();
+  await engineModel.generate(prompt, { maxTokens: 1, temperature: 0 }).result;
+  latency.engine.push(performance.now() - t);
+  t = performance.now();
+  const res = await fetch(`${server.url}/v1/completions`, {
+    method: "POST",
+    body: JSON.stringify({ model: "bench", prompt, max_tokens: 1, temperature: 0 }),
+  });
+  await res.json();
+  latency.server.push(performance.now() - t);
+}
+await server.close(0);
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+const concurrency = Object.fromEntries(
+  LEVELS.map((n) => {
+    const r = results[n]!;
+    const engine = median(r.engine);
+    const srv = median(r.server);
+    return [
+      `n${n}`,
+      {
+        engineTokensPerSecond: round2(engine),
+        serverTokensPerSecond: round2(srv),
+        serverToEngine: round2(srv / engine),
+        ttftMs: { p50: round2(percentile(r.ttft, 50)), p95: round2(percentile(r.ttft, 95)) },
+      },
+    ];
+  }),
+);
+const single = median(results[LEVELS[0]!]!.server);
+const output = {
+  benchmark: "serve",
+  model: values.model,
+  threads: Number(values.threads),
+  tokens: TOKENS,
+  rounds: Number(values.rounds),
+  concurrency,
+  scaling: Object.fromEntries(LEVELS.map((n) => [`n${n}`, round2(median(results[n]!.server) / single)])),
+  addedLatencyMs: {
+    p50: round2(median(latency.server) - median(latency.engine)),
+    engineP50: round2(median(latency.engine)),
+    serverP50: round2(median(latency.server)),
+    requests: latency.server.length,
+  },
+  raw: results,
+};
+console.log(JSON.stringify({ concurrency, addedLatencyMs: output.addedLatencyMs }, null, 2));
+writeReport(out, output);

@@ -1,0 +1,177 @@
+/**
+ * Backend results → Ollama's JSON (pure mappers): chat/generate chunks and final objects with durations in
+ * nanoseconds, `/api/tags`, `/api/show`, `/api/ps`.
+ */
+import type {
+  GenerationDelta,
+  GenerationSummary,
+  ModelDescription,
+  ModelDetails,
+  ModelListing,
+  RunningModel,
+  TokenLogprobs,
+} from "../backend.js";
+
+/** Ollama's token log-probability entry. */
+export interface OllamaLogprob {
+  token: string;
+  logprob: number;
+  bytes: number[];
+  top_logprobs?: { token: string; logprob: number; bytes: number[] }[];
+}
+
+function logprobEntry(lp: TokenLogprobs): OllamaLogprob {
+  const entry: OllamaLogprob = { token: lp.token, logprob: lp.logprob, bytes: lp.bytes };
+  if (lp.top.length > 0)
+    entry.top_logprobs = lp.top.map((t) => ({ token: t.token, logprob: t.logprob, bytes: t.bytes }));
+  return entry;
+}
+
+/** Ollama's `created_at` (RFC 3339). */
+export function createdAt(date = new Date()): string {
+  return date.toISOString();
+}
+
+function metrics(summary: GenerationSummary): Record<string, number | string> {
+  return {
+    done_reason: summary.finishReason === "abort" ? "stop" : summary.finishReason,
+    total_duration: summary.durations.totalNs,
+    load_duration: summary.durations.loadNs,
+    prompt_eval_count: summary.promptTokens,
+    prompt_eval_duration: summary.durations.promptNs,
+    eval_count: summary.completionTokens,
+    eval_duration: summary.durations.evalNs,
+  };
+}
+
+/** The reply text of a route: chat puts it in `message`, generate in `response`. */
+function replyField(route: "chat" | "generate", text: string): Record<string, unknown> {
+  return route === "chat" ? { message: { role: "assistant", content: text } } : { response: text };
+}
+
+/** A streamed piece of `/api/chat` or `/api/generate`. */
+export function streamChunk(
+  route: "chat" | "generate",
+  model: string,
+  delta: GenerationDelta,
+): Record<string, unknown> {
+  return {
+    model,
+    created_at: createdAt(),
+    ...replyField(route, delta.text),
+    done: false,
+    ...(delta.logprobs === undefined ? {} : { logprobs: [logprobEntry(delta.logprobs)] }),
+  };
+}
+
+/**
+ * The last object of `/api/chat` or `/api/generate`: `text` is the whole reply for a non-streamed request,
+ * else ""; generate adds `context` unless the prompt was raw.
+ */
+export function finalChunk(
+  route: "chat" | "generate",
+  model: string,
+  summary: GenerationSummary,
+  text: string,
+  options: { withContext?: boolean; logprobs?: TokenLogprobs[] | undefined } = {},
+): Record<string, unknown> {
+  const context = route === "generate" && options.withContext === true ? summary.context : undefined;
+  return {
+    model,
+    created_at: createdAt(),
+    ...replyField(route, text),
+    done: true,
+    ...(context === undefined ? {} : { context }),
+    ...metrics(summary),
+    ...(options.logprobs === undefined ? {} : { logprobs: options.logprobs.map(logprobEntry) }),
+  };
+}
+
+/** The reply to a load-only (`load`) or unload (`unload`) call. */
+export function loadReply(
+  model: string,
+  route: "chat" | "generate",
+  reason: "load" | "unload",
+  loadNs = 0,
+): Record<string, unknown> {
+  return {
+    model,
+    created_at: createdAt(),
+    ...replyField(route, ""),
+    done: true,
+    done_reason: reason,
+    ...(loadNs > 0 ? { total_duration: loadNs, load_duration: loadNs } : {}),
+  };
+}
+
+function details(d: ModelDetails): Record<string, unknown> {
+  return {
+    parent_model: "",
+    format: d.format,
+    family: d.family,
+    families: [d.family],
+    parameter_size: d.parameterSize,
+    quantization_level: d.quantizationLevel,
+  };
+}
+
+function listing(m: ModelListing): Record<string, unknown> {
+  return {
+    name: m.name,
+    model: m.name,
+    modified_at: m.modifiedAt.toISOString(),
+    size: m.sizeBytes,
+    digest: m.digest,
+    details: details(m.details),
+  };
+}
+
+/** `GET /api/tags`. */
+export function tagsReply(models: readonly ModelListing[]): Record<string, unknown> {
+  return { models: models.map(listing) };
+}
+
+/** `GET /api/ps`. */
+export function psReply(models: readonly RunningModel[]): Record<string, unknown> {
+  return {
+    models: models.map((m) => ({
+      ...listing(m),
+      expires_at: m.expiresAt.toISOString(),
+      size_vram: m.sizeVram,
+      context_length: m.contextLength,
+    })),
+  };
+}
+
+/** Modelfile-style `parameters` text: one `name value` line per value, the name padded. */
+export function parametersText(parameters: ModelDescription["parameters"]): string {
+  const lines: string[] = [];
+  for (const [name, value] of Object.entries(parameters))
+    for (const v of Array.isArray(value) ? value : [value])
+      lines.push(`${name.padEnd(30)} ${typeof v === "string" ? JSON.stringify(v) : String(v)}`);
+  return lines.join("\n");
+}
+
+/** `POST /api/show`. */
+export function showReply(m: ModelDescription): Record<string, unknown> {
+  const parameters = parametersText(m.parameters);
+  const modelfile = [
+    `# Modelfile generated by "atlas serve"`,
+    `FROM ${m.name}`,
+    `TEMPLATE """${m.template}"""`,
+    ...parameters
+      .split("\n")
+      .filter((l) => l !== "")
+      .map((l) => `PARAMETER ${l}`),
+  ].join("\n");
+  return {
+    license: m.license,
+    modelfile,
+    parameters,
+    template: m.template,
+    details: details(m.details),
+    model_info: m.modelInfo,
+    capabilities: m.capabilities,
+    modified_at: m.modifiedAt.toISOString(),
+  };
+}
