@@ -151,11 +151,17 @@ export interface ScoreOptions {
   signal?: AbortSignal;
   /** Reuse cached KV of an earlier request with the same prefix. Default true. */
   cachePrompt?: boolean;
+  /**
+   * Also report this many most likely tokens at each scored position (0–20; OpenAI's echo `logprobs`).
+   * `score()` only; default none.
+   */
+  topLogprobs?: number;
 }
 
 const SCORE_FIELDS = {
   cachePrompt: GENERATE_FIELDS.cachePrompt,
   signal: GENERATE_FIELDS.signal,
+  topLogprobs: GENERATE_FIELDS.logprobs,
 } satisfies Record<string, FieldSpec>;
 
 /** How a caller names the contract's fields in its own messages, e.g. `{ maxTokens: "--max-tokens" }`. */

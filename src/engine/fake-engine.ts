@@ -208,10 +208,18 @@ class FakeModel implements EngineModel {
     await this.scheduler.runOnce(options.signal);
     return request.continuations.map((continuation) => {
       const prefix = [...request.context];
-      const result: ContinuationScore = { logprob: 0, isGreedy: true, tokenLogprobs: [] };
+      const top = options.topLogprobs;
+      const result: ContinuationScore = {
+        logprob: 0,
+        isGreedy: true,
+        tokenLogprobs: [],
+        ...(top === undefined ? {} : { topLogprobs: [] }),
+      };
       for (const token of continuation) {
         const logits = this.logitsAfter(prefix);
-        const lp = logits[token]! - logSumExp(logits);
+        const lse = logSumExp(logits);
+        const lp = logits[token]! - lse;
+        if (top !== undefined) result.topLogprobs!.push(topLogprobs(logits, top, lse));
         result.tokenLogprobs.push(lp);
         result.logprob += lp;
         if (argmax(logits) !== token) result.isGreedy = false;

@@ -157,6 +157,8 @@ export interface ContinuationScore {
   isGreedy: boolean;
   /** Per-token log-probabilities. */
   tokenLogprobs: number[];
+  /** With `topLogprobs: N`: the N most likely tokens at each continuation position, best first. */
+  topLogprobs?: TokenLogprob[][];
 }
 
 /** A loaded model. */

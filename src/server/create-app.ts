@@ -55,8 +55,6 @@ export interface CreateAppOptions {
   log?: RequestLogOptions;
   /** fetch for pulls (tests). */
   fetch?: typeof fetch;
-  /** Largest logits buffer of one `/v1/completions` echo request with alternatives. Default 1 GiB. */
-  echoLogitsBudgetBytes?: number;
 }
 
 /** The app and its controls. */
@@ -93,7 +91,6 @@ function localBackend(options: CreateAppOptions, metrics: ServerMetrics): Backen
     atlasHome: home,
     env,
     fetch: options.fetch,
-    echoLogitsBudgetBytes: options.echoLogitsBudgetBytes,
   });
 }
 

@@ -34,8 +34,6 @@ export interface LocalBackendOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Injected into pulls (tests). */
   fetch?: typeof fetch | undefined;
-  /** Largest logits buffer one echo request may hold (positions × vocabulary × 4 bytes). */
-  echoLogitsBudgetBytes?: number | undefined;
 }
 
 /** "2.6B", "270M": Ollama's parameter_size. */
@@ -69,7 +67,7 @@ export class LocalBackend implements Backend {
   async scorePrompt(request: PromptScoreRequest, signal: AbortSignal): Promise<PromptScores> {
     const lease = await this.o.manager.acquire(request.model);
     try {
-      return await scorePromptTokens(lease.model, request, signal, this.o.echoLogitsBudgetBytes);
+      return await scorePromptTokens(lease.model, request, signal);
     } finally {
       lease.release(request.keepAliveMs);
     }

@@ -1,24 +1,19 @@
 /**
  * Log-probabilities of a prompt's own tokens (`/v1/completions` with `echo`), the numbers
  * lm-evaluation-harness sums to score a continuation. The first token has none (nothing precedes it).
- * Without alternatives (`logprobs: 0`) they come from the engine's `score()`; with alternatives from
- * `logits()`, which holds a vocabulary-sized row per position — bounded by a byte budget.
+ * They come from the engine's `score()` (the first token as context, the rest as one continuation), with
+ * the top alternatives per position when asked (`topLogprobs`), so no vocabulary-sized rows are kept.
  */
 import type { AtlasModel } from "../api/index.js";
 import { AtlasError, validateTokens } from "../core/index.js";
-import { logSumExp, topLogprobs } from "../engine/log-softmax.js";
 import type { PromptScoreRequest, PromptScores, PromptTokenScore } from "./backend.js";
 import { tokenLogprob } from "./local-generation.js";
-
-/** Default budget of one echo request's logits: 1 GiB (1024 positions of Gemma's 256k vocabulary). */
-export const ECHO_LOGITS_BUDGET_BYTES = 1024 ** 3;
 
 /** Scores the prompt of `request` on `model`. */
 export async function scorePromptTokens(
   model: AtlasModel,
   request: PromptScoreRequest,
   signal: AbortSignal,
-  budgetBytes = ECHO_LOGITS_BUDGET_BYTES,
 ): Promise<PromptScores> {
   const prompt = request.prompt;
   // Ids are checked before anything turns them into text.
@@ -46,31 +41,15 @@ export async function scorePromptTokens(
     top: null,
   }));
   if (tokens.length > 1 && request.top !== undefined) {
-    if (request.top === 0) {
-      const [score] = await model.engineModel.score([tokens[0]!], [tokens.slice(1)], { signal });
-      score!.tokenLogprobs.forEach((lp, i) => (scores[i + 1]!.logprob = lp));
-    } else {
-      const bytes = tokens.length * model.info.vocabSize * 4;
-      if (bytes > budgetBytes)
-        throw new AtlasError(
-          "BAD_ARGUMENT",
-          `echo with logprobs on ${tokens.length} prompt tokens needs ${bytes} bytes of logits; this server allows ${budgetBytes}`,
-          {
-            hint: "send logprobs: 0 (token log-probabilities without alternatives), or a shorter prompt",
-            details: { field: "logprobs", limit: budgetBytes, actual: bytes },
-          },
-        );
-      const logits = await model.engineModel.logits(tokens, { signal });
-      for (let i = 1; i < tokens.length; i++) {
-        const row = logits[i - 1]!;
-        const lse = logSumExp(row);
-        const token = tokens[i]!;
-        scores[i]!.logprob = row[token]! - lse;
-        scores[i]!.top = topLogprobs(row, request.top, lse).map((t) =>
-          tokenLogprob(model, t.token, t.logprob),
-        );
-      }
-    }
+    const [score] = await model.engineModel.score([tokens[0]!], [tokens.slice(1)], {
+      signal,
+      ...(request.top > 0 ? { topLogprobs: request.top } : {}),
+    });
+    score!.tokenLogprobs.forEach((lp, i) => {
+      scores[i + 1]!.logprob = lp;
+      const top = score!.topLogprobs?.[i];
+      if (top !== undefined) scores[i + 1]!.top = top.map((t) => tokenLogprob(model, t.token, t.logprob));
+    });
   }
   const { text, offsets } = echoText(model, tokens, addedBos);
   return { text, tokens: scores, offsets };

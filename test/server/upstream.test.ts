@@ -19,7 +19,8 @@ beforeAll(async () => {
   const upstreamApp = createApp({
     models: [{ name: "tiny", path: await tinyGguf() }],
     env: { ATLAS_HOME: await scratchHome() },
-    loadOptions: { gpu: "cpu", contextSize: 512, sequences: 4 },
+    // Batch-invariant: the same request twice (through the front, then directly) gives the same numbers.
+    loadOptions: { gpu: "cpu", contextSize: 512, sequences: 4, batchInvariant: true },
     apiKey: "upstream-key",
   });
   upstream = await listen(upstreamApp, { port: 0 });

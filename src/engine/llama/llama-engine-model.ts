@@ -9,7 +9,7 @@ import {
 import type { LlamaApi, NativePointer } from "../../native/llama-api.js";
 import type { CpuThreadpool } from "../../native/cpu-threadpool.js";
 import type { NativeBatch } from "../../native/native-batch.js";
-import { reduceLogits } from "../log-softmax.js";
+import { reduceLogits, topLogprobs } from "../log-softmax.js";
 import type {
   ContinuationScore,
   EngineModel,
@@ -139,13 +139,20 @@ export class LlamaEngineModel implements EngineModel {
     const signal =
       options.signal === undefined ? internal.signal : AbortSignal.any([options.signal, internal.signal]);
     const owner = {};
-    const results: ContinuationScore[] = conts.map(() => ({ logprob: 0, isGreedy: true, tokenLogprobs: [] }));
+    const top = options.topLogprobs;
+    const results: ContinuationScore[] = conts.map(() => ({
+      logprob: 0,
+      isGreedy: true,
+      tokenLogprobs: [],
+      ...(top === undefined ? {} : { topLogprobs: [] }),
+    }));
     const record = (i: number, logits: Float32Array, next: number, lse: number, best: number): void => {
       const lp = logits[next]! - lse;
       const r = results[i]!;
       r.tokenLogprobs.push(lp);
       r.logprob += lp;
       if (best !== next) r.isGreedy = false;
+      if (top !== undefined) r.topLogprobs!.push(topLogprobs(logits, top, lse));
     };
     const task = (
       o: Omit<ConstructorParameters<typeof EvalTask>[0], "api" | "ctx" | "vocabSize" | "signal" | "owner">,
