@@ -47,7 +47,11 @@ export default tseslint.config(
   // Two native boundaries: node-llama-cpp only behind the Engine (src/engine), koffi only in src/native
   // (the one place that declares llama.cpp's C API and its struct layouts).
   ...[
-    { files: ["src/**/*.ts"], ignores: ["src/engine/**", "src/native/**"], banned: ["node-llama-cpp", "koffi"] },
+    {
+      files: ["src/**/*.ts"],
+      ignores: ["src/engine/**", "src/native/**"],
+      banned: ["node-llama-cpp", "koffi"],
+    },
     { files: ["src/engine/**/*.ts"], ignores: [], banned: ["koffi"] },
     { files: ["src/native/**/*.ts"], ignores: [], banned: ["node-llama-cpp"] },
   ].map(({ files, ignores, banned }) => ({
@@ -83,6 +87,44 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The web page (web/) reaches the server over HTTP only: type imports from src/core and from the
+    // /ui/api wire types, nothing that would bundle server code into the page.
+    files: ["web/**/*.ts", "web/**/*.tsx"],
+    languageOptions: { globals: globals.browser },
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/src/**"],
+              allowTypeImports: true,
+              message: "web/ may only `import type` from src (docs/architecture.md)",
+            },
+          ],
+        },
+      ],
+      "import-x/no-restricted-paths": [
+        "error",
+        {
+          zones: [
+            {
+              target: "./web",
+              from: "./src",
+              except: ["./core", "./server/ui/ui-api-types.ts"],
+              message: "web/ may import types from src/core and src/server/ui/ui-api-types.ts only",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // import-x/no-cycle crashes walking vite's own module graph; a build config has no cycles of ours.
+    files: ["web/vite.config.ts"],
+    rules: { "import-x/no-cycle": "off" },
   },
   {
     files: ["**/*.js"],

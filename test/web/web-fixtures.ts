@@ -1,0 +1,163 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+/**
+ * Fixtures of the web chat's end-to-end tests: `atlas serve` apps on 127.0.0.1 (createApp + listen) over
+ * the generated tiny model, either on llama.cpp (real generation) or on the fake engine with scripted
+ * replies (exact text: XSS, mixed directions, code, slow streams), and Debian's Chromium driven by
+ * playwright-core.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { FakeEngine } from "../../src/engine/index.js";
+import { DEFAULT_WEB_ROOT } from "../../src/server/ui/static-page.js";
+import { createApp, listen, type ListeningServer } from "../../src/server/index.js";
+import { scratchHome, tinyGguf } from "../server/fixtures.js";
+
+/** Debian's Chromium (`apt-get install -y chromium`; .ci/run installs it). */
+export const CHROMIUM = "/usr/bin/chromium";
+
+/** Where the screenshots go (kept after the run): $ATLAS_WEB_SCREENSHOTS or <tmp>/atlas-web-screenshots. */
+export const SCREENSHOT_DIR = process.env["ATLAS_WEB_SCREENSHOTS"] ?? join(tmpdir(), "atlas-web-screenshots");
+
+/** Flags that keep Chromium from calling out of this closed network (and from sandboxing as root). */
+const CHROMIUM_FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/**
+ * Replies of the fake model, chosen by a tag in the last question. ASCII only: the fake engine spells a
+ * reply byte by byte and miscounts bytes after an incomplete UTF-8 sequence (src/engine/fake-engine.ts),
+ * so Arabic letters travel as HTML character references, which markdown turns into the letters.
+ */
+export const SCRIPTED_REPLIES: Readonly<Record<string, string>> = {
+  "[xss]":
+    'Reply with HTML: <img src=x onerror="window.__xss=1"> and <script>window.__xss=2</script> ' +
+    'and <a href="javascript:window.__xss=3">a link</a> and [another](javascript:window.__xss=4) ' +
+    "and ![picture](http://203.0.113.9/pixel.png) <svg onload=window.__xss=5></svg> done.",
+  "[digits]": `2024: ${references("كان عام زوين بزاف، والماتش ديال المنتخب كان واعر.")}`,
+  "[long]": "hada jawab twil bzaf bach njerbo l-wqif dyal l-jawab. ".repeat(60),
+  "[stream]": "salam khouya! hada jawab kaytketeb b chwiya b chwiya bach nchoufo l-streaming. ".repeat(3),
+};
+
+/** Text as HTML numeric character references (ASCII). */
+export function references(text: string): string {
+  return [...text].map((ch) => (ch.charCodeAt(0) < 128 ? ch : `&#${ch.codePointAt(0)};`)).join("");
+}
+
+/** The fake model's answer to a prompt: the scripted reply whose tag the last question holds. */
+export function scriptedReply(prompt: string): string {
+  const lastTurn = prompt.slice(prompt.lastIndexOf("<start_of_turn>user"));
+  for (const [tag, reply] of Object.entries(SCRIPTED_REPLIES)) if (lastTurn.includes(tag)) return reply;
+  return "salam! labas 3lik? hada jawab qsir.";
+}
+
+/** A listening server and its home. */
+export interface TestServer {
+  url: string;
+  home: string;
+  close(): Promise<void>;
+}
+
+/** `atlas serve` on the fake engine (scripted replies, one byte per `stepDelayMs`). */
+export async function fakeServer(stepDelayMs: number): Promise<TestServer> {
+  const home = await scratchHome("web-fake-");
+  const app = createApp({
+    models: [{ name: "tiny", path: await tinyGguf() }],
+    env: { ATLAS_HOME: home },
+    // The fake's tokens are bytes: a context of 16k bytes holds the seeded conversations.
+    loadOptions: { engine: new FakeEngine({ reply: scriptedReply, stepDelayMs }), contextSize: 16384 },
+  });
+  return serverOf(await listen(app, { port: 0 }), home);
+}
+
+/** `atlas serve` on llama.cpp with the generated tiny model (random weights: gibberish, real tokens). */
+export async function tinyModelServer(): Promise<TestServer> {
+  const home = await scratchHome("web-tiny-");
+  const app = createApp({
+    models: [{ name: "tiny", path: await tinyGguf() }],
+    env: { ATLAS_HOME: home },
+    loadOptions: { contextSize: 512, sequences: 2 },
+  });
+  return serverOf(await listen(app, { port: 0 }), home);
+}
+
+function serverOf(server: ListeningServer, home: string): TestServer {
+  return { url: server.url, home, close: () => server.close(1000) };
+}
+
+/** Is the page built (npm run build)? The e2e tests need dist/web. */
+export function pageIsBuilt(): boolean {
+  return existsSync(join(DEFAULT_WEB_ROOT, "index.html"));
+}
+
+/** Headless Chromium with a fresh profile (playwright-core makes a new --user-data-dir per launch). */
+export function launchChromium(): Promise<Browser> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+}
+
+/** Page preferences set before the page loads (localStorage of the server's origin). */
+export interface PagePrefs {
+  language?: "ary" | "en" | "fr";
+  theme?: "light" | "dark" | "system";
+  direction?: "auto" | "rtl" | "ltr";
+  settings?: Record<string, unknown>;
+}
+
+const PAGE_ERRORS = new WeakMap<Page, Error[]>();
+const PAGE_REQUESTS = new WeakMap<Page, string[]>();
+
+/** Uncaught errors of a page opened by {@link openPage}. */
+export function pageErrors(page: Page): Error[] {
+  return PAGE_ERRORS.get(page) ?? [];
+}
+
+/** URLs of every request of a page opened by {@link openPage}, from its first load. */
+export function pageRequests(page: Page): string[] {
+  return PAGE_REQUESTS.get(page) ?? [];
+}
+
+/** A new page (own context: own storage) at `url` with `prefs`, waiting for the model list. */
+export async function openPage(
+  browser: Browser,
+  url: string,
+  prefs: PagePrefs = {},
+  viewport = { width: 1280, height: 800 },
+): Promise<Page> {
+  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: url });
+  await context.addInitScript(
+    (saved: string) => {
+      if (localStorage.getItem("atlas.prefs") === null) localStorage.setItem("atlas.prefs", saved);
+    },
+    JSON.stringify({ model: "tiny", ...prefs }),
+  );
+  const page = await context.newPage();
+  const errors: Error[] = [];
+  const requests: string[] = [];
+  PAGE_ERRORS.set(page, errors);
+  PAGE_REQUESTS.set(page, requests);
+  page.on("pageerror", (error) => errors.push(error));
+  page.on("request", (request) => requests.push(request.url()));
+  await page.goto(url);
+  await page.waitForFunction(
+    () => document.querySelector<HTMLSelectElement>('select[name="model"]')?.value === "tiny",
+  );
+  return page;
+}
+
+/** The computed CSS `direction` of the first element matching `selector`. */
+export function directionOf(page: Page, selector: string): Promise<string> {
+  return page
+    .locator(selector)
+    .first()
+    .evaluate((el) => getComputedStyle(el).direction);
+}
