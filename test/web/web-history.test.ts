@@ -98,6 +98,8 @@ describe.skipIf(!haveChromium)("web chat, history (Chromium)", () => {
 
   it("renames and deletes conversations", async () => {
     const page = await open();
+    // A conversation's actions show when it is pointed at (or focused).
+    await page.locator(".conversation", { hasText: TITLES.english }).hover();
     await page.getByRole("button", { name: `Rename: ${TITLES.english}` }).click();
     const input = page.getByRole("textbox", { name: "New name" });
     await input.fill("طاجين: الطريقة");
@@ -110,7 +112,14 @@ describe.skipIf(!haveChromium)("web chat, history (Chromium)", () => {
     expect(await search(page, "الطريقه")).toEqual(["طاجين: الطريقة"]);
     await page.getByRole("searchbox", { name: "Search" }).press("Escape");
 
-    await page.getByRole("button", { name: `Delete: ${TITLES.xss}` }).click();
+    // From the keyboard: focus the conversation, Tab to its actions.
+    await page.locator(".conversation", { hasText: TITLES.xss }).locator(".open").focus();
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe(
+      `Delete: ${TITLES.xss}`,
+    );
+    await page.keyboard.press("Enter");
     await page
       .getByRole("group", { name: "Delete this conversation?" })
       .getByRole("button", { name: "Yes" })

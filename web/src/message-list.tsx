@@ -44,6 +44,18 @@ export function MessageList(props: MessageListProps) {
     follow.current = true;
   }, [conversation?.id]);
 
+  // Late layout changes (web fonts arriving, a drawer closing) keep the bottom in view when following.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    const log = el?.firstElementChild;
+    if (el === null || log === null || log === undefined) return;
+    const observer = new ResizeObserver(() => {
+      if (follow.current) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(log);
+    return () => observer.disconnect();
+  }, []);
+
   // An answer's direction, until its first letter arrives, is its question's.
   let previous: Direction = props.uiDir;
   return (

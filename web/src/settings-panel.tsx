@@ -52,7 +52,6 @@ export function SettingsPanel(props: SettingsPanelProps) {
         inputMode="decimal"
         min="0"
         step={step}
-        dir="ltr"
         name={field}
         disabled={deterministic && field !== "maxTokens"}
         placeholder={placeholder}

@@ -77,12 +77,13 @@ function Item(props: {
         aria-current={props.current ? "page" : undefined}
         onClick={() => props.onOpen(conversation.id)}
       >
-        <span class="title" dir="auto">
-          {shown}
+        {/* Aligned on the list's side; each text ordered by its own direction (bdi isolates it). */}
+        <span class="title">
+          <bdi>{shown}</bdi>
         </span>
         {snippet !== undefined && snippet.messageId !== null && (
-          <span class="snippet" dir="auto">
-            {snippet.snippet}
+          <span class="snippet">
+            <bdi>{snippet.snippet}</bdi>
           </span>
         )}
         {snippet?.match === "spelling" && <span class="badge">{t("spellingMatch")}</span>}
