@@ -7,19 +7,17 @@
  * task presets, keyboard use.
  */
 import { existsSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import type { ConversationDetail, UiConfig } from "../../src/server/ui/ui-api-types.js";
 import { translatePrompt } from "../../src/templates/index.js";
 import {
+  browserSuite,
   CHROMIUM,
   fakeServer,
-  launchChromium,
-  openPage,
-  pageErrors,
-  pageIsBuilt,
   SCRIPTED_REPLIES,
   tinyModelServer,
+  type PagePrefs,
   type TestServer,
 } from "./web-fixtures.js";
 
@@ -41,40 +39,18 @@ async function shown(page: Page, server: TestServer): Promise<ConversationDetail
 }
 
 describe.skipIf(!haveChromium)("web chat, live answers (Chromium)", () => {
-  let browser: Browser;
-  let tiny: TestServer;
-  let fake: TestServer;
-  const pages: Page[] = [];
-
-  beforeAll(async () => {
-    if (!pageIsBuilt()) throw new Error("the web page is not built: run `npm run build` first");
-    [browser, tiny, fake] = await Promise.all([launchChromium(), tinyModelServer(), fakeServer(2)]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all([tiny?.close(), fake?.close()]);
-  });
-  afterEach(async () => {
-    for (const page of pages.splice(0)) {
-      expect(pageErrors(page)).toEqual([]);
-      await page.context().close();
-    }
-  });
-  const open = async (...args: Parameters<typeof openPage> extends [Browser, ...infer R] ? R : never) => {
-    const page = await openPage(browser, ...args);
-    pages.push(page);
-    return page;
-  };
+  const suite = browserSuite({ tiny: tinyModelServer, fake: () => fakeServer(2) });
+  const open = (name: "tiny" | "fake", prefs: PagePrefs) => suite.open(name, "", prefs);
 
   it("streams an answer of the tiny model with its tokens/s, and finds it again after a reload", async () => {
-    const page = await open(tiny.url, { language: "en", settings: { maxTokens: 24, deterministic: true } });
+    const page = await open("tiny", { language: "en", settings: { maxTokens: 24, deterministic: true } });
     await ask(page, "salam, labas?");
     const stats = await page.locator(".message.assistant [data-testid=stats]").first().textContent();
     const [, rate, count] = /^(\d+\.\d) tokens\/s · (\d+) tokens$/.exec(stats ?? "") ?? [];
     expect(Number(rate)).toBeGreaterThan(0);
     const reply = await page.locator(".message.assistant .message-body").first().textContent();
     expect(reply?.trim()).not.toBe("");
-    const stored = await shown(page, tiny);
+    const stored = await shown(page, suite.server("tiny"));
     expect(stored.thread.map((m) => m.role)).toEqual(["user", "assistant"]);
     expect(stored.thread[1]!.stats?.evalCount).toBe(Number(count));
     expect(Number(count)).toBeLessThanOrEqual(24);
@@ -86,12 +62,12 @@ describe.skipIf(!haveChromium)("web chat, live answers (Chromium)", () => {
       .toBe(reply);
     // A second question goes with the whole history (real multi-turn): the server sees 3 messages.
     await ask(page, "wach fhamtini?");
-    const again = await shown(page, tiny);
+    const again = await shown(page, suite.server("tiny"));
     expect(again.thread.map((m) => m.content.length > 0)).toEqual([true, true, true, true]);
   });
 
   it("shows the answer growing while it streams", async () => {
-    const page = await open(fake.url, { language: "en", settings: { deterministic: true } });
+    const page = await open("fake", { language: "en", settings: { deterministic: true } });
     await page.evaluate(() => {
       const lengths: number[] = [];
       (window as unknown as { lengths: number[] }).lengths = lengths;
@@ -111,7 +87,7 @@ describe.skipIf(!haveChromium)("web chat, live answers (Chromium)", () => {
   });
 
   it("stops an answer with Stop (and with Escape), keeping what was written", async () => {
-    const page = await open(fake.url, { language: "en", settings: { deterministic: true } });
+    const page = await open("fake", { language: "en", settings: { deterministic: true } });
     await page.locator("#composer-input").fill("[long] tell me everything");
     await page.keyboard.press("Enter");
     const body = page.locator(".message.streaming .message-body");
@@ -120,7 +96,7 @@ describe.skipIf(!haveChromium)("web chat, live answers (Chromium)", () => {
     const stats = page.locator(".message.assistant [data-testid=stats]");
     await expect.poll(() => stats.textContent()).toMatch(/stopped/);
     const full = SCRIPTED_REPLIES["[long]"]!;
-    const kept = (await shown(page, fake)).thread[1]!;
+    const kept = (await shown(page, suite.server("fake"))).thread[1]!;
     expect(kept.stats?.doneReason).toBe("aborted");
     expect(kept.content.length).toBeGreaterThan(40);
     expect(kept.content.length).toBeLessThan(full.length);
@@ -134,7 +110,7 @@ describe.skipIf(!haveChromium)("web chat, live answers (Chromium)", () => {
   });
 
   it("regenerates with earlier answers kept as alternatives, flips through them, edits and resends", async () => {
-    const page = await open(tiny.url, { language: "en", settings: { maxTokens: 12 } });
+    const page = await open("tiny", { language: "en", settings: { maxTokens: 12 } });
     await ask(page, "3awd liya chi 7aja");
     const body = page.locator(".message.assistant .message-body");
     const first = await body.textContent();
@@ -143,7 +119,7 @@ describe.skipIf(!haveChromium)("web chat, live answers (Chromium)", () => {
     await expect.poll(() => count.textContent()).toBe("2/2");
     await page.locator(".message.assistant [data-testid=stats]").waitFor();
     const second = await body.textContent();
-    const stored = await shown(page, tiny);
+    const stored = await shown(page, suite.server("tiny"));
     expect(stored.thread[1]!.siblings).toHaveLength(2);
     expect(stored.thread[1]!.stats?.evalCount).toBe(12);
 
@@ -160,7 +136,7 @@ describe.skipIf(!haveChromium)("web chat, live answers (Chromium)", () => {
     const question = page.locator(".message.user .alt-count");
     await expect.poll(() => question.textContent()).toBe("2/2");
     await page.locator(".message.assistant [data-testid=stats]").waitFor();
-    const edited = await shown(page, tiny);
+    const edited = await shown(page, suite.server("tiny"));
     expect(edited.thread.map((m) => m.content.slice(0, 12))).toEqual(["chno smitek?", expect.any(String)]);
     expect(edited.thread[0]!.siblings).toHaveLength(2);
     await page.locator(".message.user").getByRole("button", { name: "Previous answer" }).click();
@@ -171,13 +147,13 @@ describe.skipIf(!haveChromium)("web chat, live answers (Chromium)", () => {
   });
 
   it("sends a task preset wrapped in the CLI's own prompt", async () => {
-    const page = await open(fake.url, { language: "ary", settings: { deterministic: true } });
-    const config = (await (await fetch(`${fake.url}/ui/api/config`)).json()) as UiConfig;
+    const page = await open("fake", { language: "ary", settings: { deterministic: true } });
+    const config = (await (await fetch(`${suite.server("fake").url}/ui/api/config`)).json()) as UiConfig;
     expect(config.presets).toHaveLength(8);
     await page.locator("#composer-input").fill("  The weather is nice today.  ");
     await page.locator('[data-preset="translate-darija"]').click();
     await page.locator(".message.assistant [data-testid=stats]").waitFor();
-    expect((await shown(page, fake)).thread[0]!.content).toBe(
+    expect((await shown(page, suite.server("fake"))).thread[0]!.content).toBe(
       translatePrompt("The weather is nice today.", "darija"),
     );
     await page.locator('[data-preset="summarize"]').click();
@@ -185,7 +161,7 @@ describe.skipIf(!haveChromium)("web chat, live answers (Chromium)", () => {
   });
 
   it("works from the keyboard alone", async () => {
-    const page = await open(fake.url, { language: "en", settings: { deterministic: true } });
+    const page = await open("fake", { language: "en", settings: { deterministic: true } });
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.className)).toBe("skip-link");
     await page.keyboard.press("Enter");
@@ -195,7 +171,7 @@ describe.skipIf(!haveChromium)("web chat, live answers (Chromium)", () => {
     await page.keyboard.type("labas?");
     await page.keyboard.press("Enter");
     await page.locator(".message.assistant [data-testid=stats]").waitFor();
-    expect((await shown(page, fake)).thread[0]!.content).toBe("salam\nlabas?");
+    expect((await shown(page, suite.server("fake"))).thread[0]!.content).toBe("salam\nlabas?");
     await page.keyboard.press("Control+k");
     expect(await page.evaluate(() => document.activeElement?.className)).toBe("search-input");
     await page.keyboard.press("Control+Shift+O");

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { FakeEngine } from "../../src/engine/index.js";
 import { DEFAULT_WEB_ROOT } from "../../src/server/ui/static-page.js";
 import { createApp, listen, type ListeningServer } from "../../src/server/index.js";
@@ -160,4 +161,53 @@ export function directionOf(page: Page, selector: string): Promise<string> {
     .locator(selector)
     .first()
     .evaluate((el) => getComputedStyle(el).direction);
+}
+
+/** What {@link browserSuite} gives a test file. */
+export interface BrowserSuite<K extends string> {
+  server(name: K): TestServer;
+  /** A page on server `name` at `path` (closed and checked after the test). */
+  open(name: K, path: string, prefs?: PagePrefs, viewport?: { width: number; height: number }): Promise<Page>;
+}
+
+/**
+ * The hooks of a browser test file (call inside `describe`): Chromium and the servers start once; after
+ * each test every page it opened must have had no uncaught error and no request to another machine, and
+ * is closed.
+ */
+export function browserSuite<K extends string>(
+  servers: Record<K, () => Promise<TestServer>>,
+): BrowserSuite<K> {
+  let browser: Browser | undefined;
+  const running = new Map<K, TestServer>();
+  const pages: Page[] = [];
+  beforeAll(async () => {
+    if (!pageIsBuilt()) throw new Error("the web page is not built: run `npm run build` first");
+    const names = Object.keys(servers) as K[];
+    const [launched, ...started] = await Promise.all([launchChromium(), ...names.map((n) => servers[n]())]);
+    browser = launched;
+    names.forEach((n, i) => running.set(n, started[i]!));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all([...running.values()].map((s) => s.close()));
+  });
+  afterEach(async () => {
+    for (const page of pages.splice(0)) {
+      expect(pageErrors(page)).toEqual([]);
+      // Nothing the page asked for came from another machine: scripts, fonts, API calls are all ours.
+      const origin = new URL(page.url()).origin;
+      expect(pageRequests(page).filter((url) => !url.startsWith(`${origin}/`))).toEqual([]);
+      await page.context().close();
+    }
+  });
+  const server = (name: K): TestServer => running.get(name)!;
+  return {
+    server,
+    async open(name, path, prefs = {}, viewport) {
+      const page = await openPage(browser!, `${server(name).url}/${path}`, prefs, viewport);
+      pages.push(page);
+      return page;
+    },
+  };
 }

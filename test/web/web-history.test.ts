@@ -6,22 +6,14 @@
  * `/ui/api/import` route with exact text).
  */
 import { existsSync, readFileSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import type {
   ConversationDetail,
   ConversationSummary,
   ExportFile,
 } from "../../src/server/ui/ui-api-types.js";
-import {
-  CHROMIUM,
-  fakeServer,
-  launchChromium,
-  openPage,
-  pageErrors,
-  pageIsBuilt,
-  type TestServer,
-} from "./web-fixtures.js";
+import { browserSuite, CHROMIUM, fakeServer, type TestServer } from "./web-fixtures.js";
 import { RICH_REPLY, seed, TITLES } from "./web-seed.js";
 
 const haveChromium = existsSync(CHROMIUM);
@@ -43,29 +35,15 @@ async function search(page: Page, query: string): Promise<string[]> {
 }
 
 describe.skipIf(!haveChromium)("web chat, history (Chromium)", () => {
-  let browser: Browser;
-  let server: TestServer;
+  const suite = browserSuite({ fake: () => fakeServer(0) });
   let ids: Awaited<ReturnType<typeof seed>>;
-  const pages: Page[] = [];
-
+  let server: TestServer;
   beforeAll(async () => {
-    if (!pageIsBuilt()) throw new Error("the web page is not built: run `npm run build` first");
-    [browser, server] = await Promise.all([launchChromium(), fakeServer(0)]);
+    server = suite.server("fake");
     ids = await seed(server.url);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-  afterEach(async () => {
-    for (const page of pages.splice(0)) {
-      expect(pageErrors(page)).toEqual([]);
-      await page.context().close();
-    }
-  });
   const open = async (prefs = {}) => {
-    const page = await openPage(browser, server.url, { language: "en", ...prefs });
-    pages.push(page);
+    const page = await suite.open("fake", "", { language: "en", ...prefs });
     await page.locator(".conversation-list .conversation").first().waitFor();
     return page;
   };

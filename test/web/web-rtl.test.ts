@@ -8,20 +8,16 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Locator } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
+  browserSuite,
   CHROMIUM,
   directionOf,
   fakeServer,
-  launchChromium,
-  openPage,
-  pageErrors,
-  pageIsBuilt,
   pageRequests,
   SCREENSHOT_DIR,
   type PagePrefs,
-  type TestServer,
 } from "./web-fixtures.js";
 import { seed, TITLES } from "./web-seed.js";
 
@@ -44,33 +40,13 @@ function extents(element: Locator, parts: string[]): Promise<{ left: number; rig
 }
 
 describe.skipIf(!haveChromium)("web chat, rendering (Chromium)", () => {
-  let browser: Browser;
-  let server: TestServer;
+  const suite = browserSuite({ fake: () => fakeServer(2) });
   let ids: Awaited<ReturnType<typeof seed>>;
-  const pages: Page[] = [];
-
   beforeAll(async () => {
-    if (!pageIsBuilt()) throw new Error("the web page is not built: run `npm run build` first");
-    [browser, server] = await Promise.all([launchChromium(), fakeServer(2)]);
-    ids = await seed(server.url);
+    ids = await seed(suite.server("fake").url);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-  afterEach(async () => {
-    for (const page of pages.splice(0)) {
-      expect(pageErrors(page)).toEqual([]);
-      // Nothing the page asked for came from another machine: fonts, scripts, API calls are all ours.
-      expect(pageRequests(page).filter((url) => !url.startsWith(`${server.url}/`))).toEqual([]);
-      await page.context().close();
-    }
-  });
-  const open = async (path: string, prefs: PagePrefs, viewport?: { width: number; height: number }) => {
-    const page = await openPage(browser, `${server.url}/${path}`, prefs, viewport);
-    pages.push(page);
-    return page;
-  };
+  const open = (path: string, prefs: PagePrefs, viewport?: { width: number; height: number }) =>
+    suite.open("fake", path, prefs, viewport);
 
   it("gives every block the direction of its own text, and code always LTR", async () => {
     const page = await open(`#c=${ids.rich}`, { language: "en" });

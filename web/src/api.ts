@@ -14,18 +14,7 @@ import type {
   UiConfig,
 } from "../../src/server/ui/ui-api-types.js";
 
-export type {
-  ChatNode,
-  ConversationDetail,
-  ConversationSettings,
-  ConversationSummary,
-  ExportFile,
-  GenerationStats,
-  SearchHit,
-  TaskPreset,
-  ThreadMessage,
-  UiConfig,
-} from "../../src/server/ui/ui-api-types.js";
+export type * from "../../src/server/ui/ui-api-types.js";
 
 const KEY_STORAGE = "atlas.apiKey";
 

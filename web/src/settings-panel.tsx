@@ -35,6 +35,32 @@ const SHORTCUTS: readonly (readonly [string, LabelKey])[] = [
   ["Ctrl+Shift+O", "newChat"],
 ];
 
+/** A labelled select of a few fixed values. */
+function Choice<T extends string>(props: {
+  name: string;
+  label: string;
+  value: T;
+  options: readonly (readonly [T, string])[];
+  onChange: (value: T) => void;
+}) {
+  return (
+    <label class="field">
+      <span>{props.label}</span>
+      <select
+        name={props.name}
+        value={props.value}
+        onChange={(e) => props.onChange(e.currentTarget.value as T)}
+      >
+        {props.options.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 /** The settings drawer. */
 export function SettingsPanel(props: SettingsPanelProps) {
   const { t, settings } = props;
@@ -96,44 +122,35 @@ export function SettingsPanel(props: SettingsPanelProps) {
       {number("topP", t("topP"), "0.01", t("defaultValue", { v: sampling?.topP ?? "" }))}
       {number("maxTokens", t("maxTokens"), "1", t("unlimited"))}
       <hr />
-      <label class="field">
-        <span>{t("language")}</span>
-        <select
-          name="language"
-          value={props.language}
-          onChange={(e) => props.onLanguage(e.currentTarget.value as UiLanguage)}
-        >
-          {UI_LANGUAGES.map((l) => (
-            <option key={l.id} value={l.id} lang={l.id}>
-              {l.name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label class="field">
-        <span>{t("theme")}</span>
-        <select
-          name="theme"
-          value={props.theme}
-          onChange={(e) => props.onTheme(e.currentTarget.value as Theme)}
-        >
-          <option value="system">{t("themeSystem")}</option>
-          <option value="light">{t("themeLight")}</option>
-          <option value="dark">{t("themeDark")}</option>
-        </select>
-      </label>
-      <label class="field">
-        <span>{t("direction")}</span>
-        <select
-          name="direction"
-          value={props.direction}
-          onChange={(e) => props.onDirection(e.currentTarget.value as DirectionSetting)}
-        >
-          <option value="auto">{t("dirAuto")}</option>
-          <option value="rtl">{t("dirRtl")}</option>
-          <option value="ltr">{t("dirLtr")}</option>
-        </select>
-      </label>
+      <Choice
+        name="language"
+        label={t("language")}
+        value={props.language}
+        options={UI_LANGUAGES.map((l) => [l.id, l.name] as const)}
+        onChange={props.onLanguage}
+      />
+      <Choice
+        name="theme"
+        label={t("theme")}
+        value={props.theme}
+        options={[
+          ["system", t("themeSystem")],
+          ["light", t("themeLight")],
+          ["dark", t("themeDark")],
+        ]}
+        onChange={props.onTheme}
+      />
+      <Choice
+        name="direction"
+        label={t("direction")}
+        value={props.direction}
+        options={[
+          ["auto", t("dirAuto")],
+          ["rtl", t("dirRtl")],
+          ["ltr", t("dirLtr")],
+        ]}
+        onChange={props.onDirection}
+      />
       <h3 class="shortcuts-title">{t("shortcuts")}</h3>
       <dl class="shortcuts">
         {SHORTCUTS.map(([keys, label]) => (

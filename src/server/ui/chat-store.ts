@@ -213,9 +213,26 @@ export class ChatStore {
 
   /** Starts a conversation. */
   create(init: ConversationPatch = {}): ConversationDetail {
-    const id = randomUUID();
     const now = this.now();
-    const title = cleanTitle(init.title ?? "");
+    const id = this.insertConversation({
+      title: init.title ?? "",
+      model: init.model ?? null,
+      settings: init.settings ?? {},
+      createdAt: now,
+      updatedAt: now,
+    });
+    return this.get(id);
+  }
+
+  private insertConversation(c: {
+    title: string;
+    model: string | null;
+    settings: ConversationSettings;
+    createdAt: number;
+    updatedAt: number;
+  }): string {
+    const id = randomUUID();
+    const title = cleanTitle(c.title);
     const keys = searchKeys(title);
     this.db
       .prepare(
@@ -225,15 +242,45 @@ export class ChatStore {
       .run(
         id,
         title,
-        init.model ?? null,
-        JSON.stringify(init.settings ?? {}),
-        now,
-        now,
+        c.model,
+        JSON.stringify(c.settings),
+        c.createdAt,
+        c.updatedAt,
         keys.text,
         keys.strict,
         keys.loose,
       );
-    return this.get(id);
+    return id;
+  }
+
+  /** Inserts a message; `selected` undefined makes it the most recently selected of the conversation. */
+  private insertMessage(
+    conversationId: string,
+    m: NewMessage & { createdAt: number; selected?: number },
+  ): string {
+    const id = randomUUID();
+    const keys = searchKeys(m.content);
+    this.db
+      .prepare(
+        `INSERT INTO messages (id, conversation_id, parent_id, role, content, model, stats, created_at, selected, search_text, search_strict, search_loose)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, (SELECT coalesce(max(selected), 0) + 1 FROM messages WHERE conversation_id = ?)), ?, ?, ?)`,
+      )
+      .run(
+        id,
+        conversationId,
+        m.parentId,
+        m.role,
+        m.content,
+        m.model ?? null,
+        m.stats == null ? null : JSON.stringify(m.stats),
+        m.createdAt,
+        m.selected ?? null,
+        conversationId,
+        keys.text,
+        keys.strict,
+        keys.loose,
+      );
+    return id;
   }
 
   private row(id: string): ConversationRow {
@@ -302,8 +349,7 @@ export class ChatStore {
    * first question names an untitled conversation.
    */
   addMessage(conversationId: string, message: NewMessage): ChatNode {
-    const id = randomUUID();
-    this.transaction(() => {
+    const id = this.transaction(() => {
       const conversation = this.row(conversationId);
       if (message.parentId === null) {
         if (message.role !== "user")
@@ -325,30 +371,11 @@ export class ChatStore {
             },
           );
       }
-      const now = this.now();
-      const keys = searchKeys(message.content);
-      this.db
-        .prepare(
-          `INSERT INTO messages (id, conversation_id, parent_id, role, content, model, stats, created_at, selected, search_text, search_strict, search_loose)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(selected), 0) + 1 FROM messages WHERE conversation_id = ?), ?, ?, ?)`,
-        )
-        .run(
-          id,
-          conversationId,
-          message.parentId,
-          message.role,
-          message.content,
-          message.model ?? null,
-          message.stats == null ? null : JSON.stringify(message.stats),
-          now,
-          conversationId,
-          keys.text,
-          keys.strict,
-          keys.loose,
-        );
+      const id = this.insertMessage(conversationId, { ...message, createdAt: this.now() });
       if (conversation.title === "" && message.role === "user" && message.content.trim() !== "")
         this.update(conversationId, { title: autoTitle(message.content) });
       this.touch(conversationId, message.model);
+      return id;
     });
     return this.message(conversationId, id);
   }
@@ -474,55 +501,29 @@ export class ChatStore {
   }
 
   /**
-   * Adds the conversations of an export file (already validated: see import-file.ts) under new ids, all
+   * Adds the conversations of an export file (validated by parseExportFile: parents come first) under new ids, all
    * in one transaction. Returns the new ids in file order.
    */
   importConversations(file: ExportFile): string[] {
     return this.transaction(() =>
       file.conversations.map((conversation) => {
-        const id = randomUUID();
-        const title = cleanTitle(conversation.title);
-        const keys = searchKeys(title);
-        this.db
-          .prepare(
-            `INSERT INTO conversations (id, title, model, settings, created_at, updated_at, search_text, search_strict, search_loose)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            id,
-            title,
-            conversation.model,
-            JSON.stringify(conversation.settings),
-            Date.parse(conversation.createdAt),
-            Date.parse(conversation.updatedAt),
-            keys.text,
-            keys.strict,
-            keys.loose,
-          );
+        const id = this.insertConversation({
+          title: conversation.title,
+          model: conversation.model,
+          settings: conversation.settings,
+          createdAt: Date.parse(conversation.createdAt),
+          updatedAt: Date.parse(conversation.updatedAt),
+        });
         const newIds = new Map<string, string>();
-        const insert = this.db.prepare(
-          `INSERT INTO messages (id, conversation_id, parent_id, role, content, model, stats, created_at, selected, search_text, search_strict, search_loose)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        );
-        for (const m of conversation.messages) {
-          const messageId = randomUUID();
-          newIds.set(m.id, messageId);
-          const mk = searchKeys(m.content);
-          insert.run(
-            messageId,
-            id,
-            m.parentId === null ? null : newIds.get(m.parentId)!,
-            m.role,
-            m.content,
-            m.model,
-            m.stats === null ? null : JSON.stringify(m.stats),
-            Date.parse(m.createdAt),
-            m.selected,
-            mk.text,
-            mk.strict,
-            mk.loose,
+        for (const m of conversation.messages)
+          newIds.set(
+            m.id,
+            this.insertMessage(id, {
+              ...m,
+              parentId: m.parentId === null ? null : newIds.get(m.parentId)!,
+              createdAt: Date.parse(m.createdAt),
+            }),
           );
-        }
         return id;
       }),
     );
