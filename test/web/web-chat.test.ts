@@ -16,6 +16,7 @@ import {
   CHROMIUM,
   fakeServer,
   SCRIPTED_REPLIES,
+  TEST_SYSTEM_PROMPT,
   tinyModelServer,
   type PagePrefs,
   type TestServer,
@@ -158,6 +159,28 @@ describe.skipIf(!haveChromium)("web chat, live answers (Chromium)", () => {
     );
     await page.locator('[data-preset="summarize"]').click();
     await page.getByRole("status").filter({ hasText: "كتب النص الأول" }).waitFor();
+  });
+
+  it("sends the settings panel's system prompt and sampling, and copies an answer", async () => {
+    const page = await open("fake", { language: "en" });
+    await page.getByRole("button", { name: "Settings" }).click();
+    const system = page.getByLabel("System prompt");
+    await system.fill(TEST_SYSTEM_PROMPT);
+    await system.blur();
+    await page.getByLabel("Deterministic").check();
+    expect(await page.getByLabel("Temperature").isDisabled()).toBe(true);
+    const maxTokens = page.getByLabel("Max tokens");
+    await maxTokens.fill("400");
+    await maxTokens.blur();
+    await page.getByRole("button", { name: "Close" }).click();
+    await ask(page, "[system?] wach kayn?");
+    const stored = await shown(page, suite.server("fake"));
+    expect(stored.settings).toEqual({ system: TEST_SYSTEM_PROMPT, deterministic: true, maxTokens: 400 });
+    expect(stored.thread[1]!.content).toBe("system prompt: received");
+
+    await page.locator(".message.assistant").getByRole("button", { name: "Copy" }).click();
+    await page.locator(".message.assistant").getByRole("button", { name: "Copied" }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe("system prompt: received");
   });
 
   it("works from the keyboard alone", async () => {

@@ -53,9 +53,14 @@ export function references(text: string): string {
   return [...text].map((ch) => (ch.charCodeAt(0) < 128 ? ch : `&#${ch.codePointAt(0)};`)).join("");
 }
 
+/** A system prompt the tests set through the settings panel; the fake model says whether it saw it. */
+export const TEST_SYSTEM_PROMPT = "Jawb dima b darija.";
+
 /** The fake model's answer to a prompt: the scripted reply whose tag the last question holds. */
 export function scriptedReply(prompt: string): string {
   const lastTurn = prompt.slice(prompt.lastIndexOf("<start_of_turn>user"));
+  if (lastTurn.includes("[system?]"))
+    return prompt.includes(TEST_SYSTEM_PROMPT) ? "system prompt: received" : "system prompt: missing";
   for (const [tag, reply] of Object.entries(SCRIPTED_REPLIES)) if (lastTurn.includes(tag)) return reply;
   return "salam! labas 3lik? hada jawab qsir.";
 }

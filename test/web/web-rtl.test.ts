@@ -88,6 +88,43 @@ describe.skipIf(!haveChromium)("web chat, rendering (Chromium)", () => {
     expect(await directionOf(page, "#composer-input")).toBe("ltr");
     await input.fill("2024");
     expect(await directionOf(page, "#composer-input")).toBe("ltr");
+
+    // A code block's own copy button copies the code, untouched by the text around it.
+    await page.getByRole("button", { name: "Copy code" }).click();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('print("سلام")  # greeting\n');
+  });
+
+  it("mirrors the layout in Darija and not in English", async () => {
+    const sides = async (language: "ary" | "en") => {
+      const page = await open(`#c=${ids.rich}`, { language });
+      await page.locator(".message.assistant table").waitFor();
+      const box = (selector: string) =>
+        page.locator(selector).evaluate((el) => {
+          const { left, right } = el.getBoundingClientRect();
+          return { left, right };
+        });
+      const question = await box(".message.user .message-body");
+      const answer = await box(".message.assistant .message-body");
+      return {
+        dir: await page.evaluate(() => document.documentElement.dir),
+        listOnTheRight: (await box(".sidebar")).left > (await box(".chat")).left,
+        // Your messages sit on the end side, clear of the answers' start edge.
+        questionOnTheLeft: question.right < answer.right - 20,
+        questionOnTheRight: question.left > answer.left + 20,
+      };
+    };
+    expect(await sides("ary")).toEqual({
+      dir: "rtl",
+      listOnTheRight: true,
+      questionOnTheLeft: true,
+      questionOnTheRight: false,
+    });
+    expect(await sides("en")).toEqual({
+      dir: "ltr",
+      listOnTheRight: false,
+      questionOnTheLeft: false,
+      questionOnTheRight: true,
+    });
   });
 
   it("renders mixed Arabic, Latin and digits in logical order (the period at the end of the RTL line)", async () => {
