@@ -14,6 +14,8 @@ import { translatePrompt } from "../../src/templates/index.js";
 import {
   browserSuite,
   CHROMIUM,
+  recordStreaming,
+  streamFrames,
   fakeServer,
   SCRIPTED_REPLIES,
   TEST_SYSTEM_PROMPT,
@@ -69,16 +71,9 @@ describe.skipIf(!haveChromium)("web chat, live answers (Chromium)", () => {
 
   it("shows the answer growing while it streams", async () => {
     const page = await open("fake", { language: "en", settings: { deterministic: true } });
-    await page.evaluate(() => {
-      const lengths: number[] = [];
-      (window as unknown as { lengths: number[] }).lengths = lengths;
-      new MutationObserver(() => {
-        const body = document.querySelector(".message.streaming .message-body");
-        if (body !== null) lengths.push(body.textContent?.length ?? 0);
-      }).observe(document.body, { subtree: true, childList: true, characterData: true });
-    });
+    await recordStreaming(page);
     await ask(page, "[stream] please");
-    const lengths = await page.evaluate(() => (window as unknown as { lengths: number[] }).lengths);
+    const lengths = (await streamFrames(page)).map((f) => f.length);
     const distinct = [...new Set(lengths)].filter((n) => n > 0);
     expect(distinct.length).toBeGreaterThan(3);
     expect(distinct).toEqual([...distinct].sort((a, b) => a - b));
@@ -188,7 +183,7 @@ describe.skipIf(!haveChromium)("web chat, live answers (Chromium)", () => {
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.className)).toBe("skip-link");
     await page.keyboard.press("Enter");
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("composer-input");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("composer-input");
     await page.keyboard.type("salam");
     await page.keyboard.press("Shift+Enter");
     await page.keyboard.type("labas?");
@@ -196,9 +191,9 @@ describe.skipIf(!haveChromium)("web chat, live answers (Chromium)", () => {
     await page.locator(".message.assistant [data-testid=stats]").waitFor();
     expect((await shown(page, suite.server("fake"))).thread[0]!.content).toBe("salam\nlabas?");
     await page.keyboard.press("Control+k");
-    expect(await page.evaluate(() => document.activeElement?.className)).toBe("search-input");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.className)).toBe("search-input");
     await page.keyboard.press("Control+Shift+O");
     await expect.poll(() => page.locator(".message").count()).toBe(0);
-    expect(new URL(page.url()).hash).toBe("");
+    await expect.poll(() => new URL(page.url()).hash).toBe("");
   });
 });

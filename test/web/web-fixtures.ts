@@ -216,3 +216,35 @@ export function browserSuite<K extends string>(
     },
   };
 }
+
+/** What a streaming answer looked like at one DOM change: its text length and computed directions. */
+export interface StreamFrame {
+  length: number;
+  /** Direction of the answer's body / of its first block. */
+  dir: string;
+  firstBlockDir: string;
+}
+
+/** Starts recording every DOM change of the streaming answer (read with {@link streamFrames}). */
+export function recordStreaming(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    const frames: StreamFrame[] = [];
+    (window as unknown as { frames: StreamFrame[] }).frames = frames;
+    new MutationObserver(() => {
+      const body = document.querySelector(".message.streaming .message-body");
+      const length = body?.textContent?.length ?? 0;
+      if (body === null || length === 0) return;
+      const first = body.firstElementChild;
+      frames.push({
+        length,
+        dir: getComputedStyle(body).direction,
+        firstBlockDir: first === null ? "" : getComputedStyle(first).direction,
+      });
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+}
+
+/** The frames recorded since {@link recordStreaming}. */
+export function streamFrames(page: Page): Promise<StreamFrame[]> {
+  return page.evaluate(() => (window as unknown as { frames: StreamFrame[] }).frames);
+}

@@ -16,7 +16,9 @@ import {
   directionOf,
   fakeServer,
   pageRequests,
+  recordStreaming,
   SCREENSHOT_DIR,
+  streamFrames,
   type PagePrefs,
 } from "./web-fixtures.js";
 import { seed, TITLES } from "./web-seed.js";
@@ -140,20 +142,11 @@ describe.skipIf(!haveChromium)("web chat, rendering (Chromium)", () => {
 
   it("keeps a streaming Arabic answer right-to-left from its first character, though it starts with digits", async () => {
     const page = await open("", { language: "en", settings: { deterministic: true } });
-    await page.evaluate(() => {
-      const seen: string[] = [];
-      (window as unknown as { seen: string[] }).seen = seen;
-      new MutationObserver(() => {
-        const body = document.querySelector(".message.streaming .message-body");
-        const first = body?.firstElementChild;
-        if (body !== null && body !== undefined && (body.textContent ?? "") !== "")
-          seen.push(`${getComputedStyle(body).direction}/${first ? getComputedStyle(first).direction : "-"}`);
-      }).observe(document.body, { subtree: true, childList: true, characterData: true });
-    });
+    await recordStreaming(page);
     await page.locator("#composer-input").fill("عطيني شي خبار على هاد العام [digits]");
     await page.keyboard.press("Enter");
     await page.locator(".message.assistant [data-testid=stats]").waitFor();
-    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    const seen = (await streamFrames(page)).map((f) => `${f.dir}/${f.firstBlockDir}`);
     expect(seen.length).toBeGreaterThan(5);
     expect(new Set(seen)).toEqual(new Set(["rtl/rtl"]));
     expect(await directionOf(page, ".message.assistant .message-body > p")).toBe("rtl");
