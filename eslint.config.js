@@ -89,6 +89,44 @@ export default tseslint.config(
     },
   },
   {
+    // The web page (web/) reaches the server over HTTP only: type imports from src/core and from the
+    // /ui/api wire types, nothing that would bundle server code into the page.
+    files: ["web/**/*.ts", "web/**/*.tsx"],
+    languageOptions: { globals: globals.browser },
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/src/**"],
+              allowTypeImports: true,
+              message: "web/ may only `import type` from src (docs/architecture.md)",
+            },
+          ],
+        },
+      ],
+      "import-x/no-restricted-paths": [
+        "error",
+        {
+          zones: [
+            {
+              target: "./web",
+              from: "./src",
+              except: ["./core", "./server/ui/ui-api-types.ts"],
+              message: "web/ may import types from src/core and src/server/ui/ui-api-types.ts only",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // import-x/no-cycle crashes walking vite's own module graph; a build config has no cycles of ours.
+    files: ["web/vite.config.ts"],
+    rules: { "import-x/no-cycle": "off" },
+  },
+  {
     files: ["**/*.js", "**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {

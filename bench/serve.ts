@@ -68,12 +68,13 @@ async function streamOne(url: string, prompt: number[], maxTokens: number): Prom
     }),
   });
   if (res.status !== 200) throw new Error(`status ${res.status}: ${await res.text()}`);
-  const reader = (res.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
   let firstAt = 0;
   let tokens = 0;
   let buffer = "";
   for (let next = await reader.read(); !next.done; next = await reader.read()) {
-    buffer += next.value;
+    buffer += decoder.decode(next.value, { stream: true });
     let end: number;
     while ((end = buffer.indexOf("\n\n")) >= 0) {
       const event = buffer.slice(6, end);

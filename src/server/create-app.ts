@@ -20,6 +20,7 @@ import { registerOllamaRoutes } from "./ollama/routes.js";
 import { registerOpenAIRoutes } from "./openai/routes.js";
 import { requestLog, type RequestLogOptions } from "./request-log.js";
 import { UpstreamBackend, type UpstreamOptions } from "./upstream/upstream-backend.js";
+import { createWebChat } from "./ui/index.js";
 
 /** Default largest request body: 32 MiB (a long conversation is a few MB). */
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -123,9 +124,12 @@ export function createApp(options: CreateAppOptions = {}): AtlasApp {
   });
   if (options.allowedHosts !== "any") app.use(hostGuard(options.allowedHosts ?? []));
   app.use(originGuard(options.corsOrigins ?? []));
+  const webChat = createWebChat({ env: options.env ?? process.env });
+  app.use(webChat.assets); // the page's own files are public: before the API key
   if (options.apiKey !== undefined) app.use(apiKeyGuard(options.apiKey));
   app.use(bodyGuard(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
 
+  app.route("/", webChat.routes); // before Ollama's "/": browsers get the page, other clients fall through
   registerOllamaRoutes(app, context);
   registerOpenAIRoutes(app, context);
   app.get("/metrics", (c) =>
@@ -154,6 +158,7 @@ export function createApp(options: CreateAppOptions = {}): AtlasApp {
       await new Promise((resolve) => setTimeout(resolve, 50));
     stopping.abort(new AtlasError("UNLOADED", "the server is shutting down"));
     await backend.close();
+    webChat.close();
   };
   return Object.assign(app, { atlas: { backend, metrics, shutdown } });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  explainPrompt,
   sentimentPrompt,
   SENTIMENT_LABELS,
   summarizePrompt,
@@ -15,6 +16,7 @@ describe("Darija task prompts", () => {
     expect(translatePrompt("صباح الخير", "fr").split("\n")[0]).toContain("للفرنسية");
     expect(transliteratePrompt("labas 3lik", "arabic").endsWith("\nlabas 3lik")).toBe(true);
     expect(summarizePrompt("نص").startsWith("لخص")).toBe(true);
+    expect(explainPrompt(" واش كاين شي جديد؟ ")).toBe("شرح ليا هاد الهضرة:\nواش كاين شي جديد؟");
   });
 
   it("lists every sentiment label word in the sentiment prompt", () => {

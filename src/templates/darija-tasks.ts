@@ -1,7 +1,7 @@
 /**
- * Prompts for the `atlas translate | transliterate | summarize | sentiment` commands, written in Darija in
- * the style of the Atlas-Chat model card ("ترجم للدارجة:", "شرح ليا هاد الهضرة:"). Each returns the user
- * message; the caller wraps it in the model's chat template.
+ * Prompts for the `atlas translate | transliterate | summarize | sentiment` commands and the web chat's
+ * task presets, written in Darija in the style of the Atlas-Chat model card ("ترجم للدارجة:", "شرح ليا هاد
+ * الهضرة:"). Each returns the user message; the caller wraps it in the model's chat template.
  */
 import { AtlasError } from "../core/index.js";
 
@@ -37,6 +37,11 @@ export function transliteratePrompt(text: string, to: TransliterateTarget): stri
 /** "لخص ليا هاد النص ف جوج ولا تلاتة ديال الجمل:\n<text>". */
 export function summarizePrompt(text: string): string {
   return `لخص ليا هاد النص ف جوج ولا تلاتة ديال الجمل بالدارجة:\n${requireText(text)}`;
+}
+
+/** "شرح ليا هاد الهضرة:\n<text>" (the model card's way of asking for an explanation). */
+export function explainPrompt(text: string): string {
+  return `شرح ليا هاد الهضرة:\n${requireText(text)}`;
 }
 
 /** Sentiment labels, each with the Darija word the model is scored on. */
