@@ -41,4 +41,13 @@ describe("fake engine replies", () => {
     expect(r.text).toBe("wa 3alikoum salam");
     expect(r.stats.finishReason).toBe("stop");
   });
+
+  it("spells multi-byte replies (Arabic) exactly", async () => {
+    const model = await new FakeEngine({ reply: () => "وعليكم السلام 👋" }).loadModel("x");
+    const prompt = model.tokenize("<bos><start_of_turn>user\nسلام<end_of_turn>\n<start_of_turn>model\n", {
+      parseSpecial: true,
+    });
+    const r = await model.generate(prompt, { temperature: 0 }).result;
+    expect(r.text).toBe("وعليكم السلام 👋");
+  });
 });

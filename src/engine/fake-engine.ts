@@ -79,6 +79,7 @@ export class FakeEngine implements Engine {
 
 class FakeModel implements EngineModel {
   readonly info: ModelInfo;
+  private readonly markerTokens: number[];
   private readonly scheduler: FakeScheduler;
 
   constructor(
@@ -113,6 +114,7 @@ class FakeModel implements EngineModel {
       lora: [...(options.lora ?? [])],
       batchInvariant: options.batchInvariant === true,
     };
+    this.markerTokens = this.tokenize(MARKER, { parseSpecial: true });
     this.scheduler = new FakeScheduler(this.info.sequences, options.maxQueue ?? 256, fake.stepDelayMs ?? 0);
   }
 
@@ -150,11 +152,14 @@ class FakeModel implements EngineModel {
     const logits = new Float32Array(VOCAB);
     const random = mulberry32(hash(prefix, 7));
     for (let i = 0; i < VOCAB; i++) logits[i] = random() * 2 - 1;
-    const text = this.detokenize(prefix, { special: true });
-    const at = text.lastIndexOf(MARKER);
-    if (at >= 0 && this.fake.reply !== undefined) {
-      const reply = Buffer.from(this.fake.reply(text.slice(0, at)), "utf8");
-      const done = Buffer.byteLength(text.slice(at + MARKER.length), "utf8");
+    const at = this.fake.reply === undefined ? -1 : lastIndexOf(prefix, this.markerTokens);
+    if (at >= 0) {
+      const reply = Buffer.from(
+        this.fake.reply!(this.detokenize(prefix.slice(0, at), { special: true })),
+        "utf8",
+      );
+      // Progress counted in tokens (one byte each), so a half-written multi-byte letter counts right.
+      const done = prefix.length - at - this.markerTokens.length;
       const target = done < reply.length ? reply[done]! : EOT;
       logits[target] = logits[target]! + REPLY_BOOST;
     }
@@ -347,6 +352,16 @@ class FakeGeneration {
       },
     });
   }
+}
+
+/** Start of the last occurrence of `needle` in `haystack`, or -1. */
+function lastIndexOf(haystack: readonly number[], needle: readonly number[]): number {
+  for (let i = haystack.length - needle.length; i >= 0; i--) {
+    let j = 0;
+    while (j < needle.length && haystack[i + j] === needle[j]) j++;
+    if (j === needle.length) return i;
+  }
+  return -1;
 }
 
 function sample(logits: Float32Array, temperature: number, random: () => number): number {
