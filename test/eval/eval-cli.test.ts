@@ -105,11 +105,8 @@ describe("atlas eval", () => {
     expect(
       (await runCli([...common, "-o", join(scratch, "many"), "--sequences", "4", "--concurrency", "8"])).code,
     ).toBe(0);
-    // With a batch-invariant engine (what eval asks for) scores must agree to 1e-4. An engine that does not
-    // (yet) honour `batchInvariant` reports so in results.json; its kernels then vary in the last bits with
-    // the batch composition (docs/engine.md), which on this tiny random model reaches a few 1e-4.
-    const invariant = (await results(join(scratch, "many"))).model_info["batch_invariant"] === true;
-    const tolerance = invariant ? 1e-4 : 2e-3;
+    // Eval loads the model batch-invariant: scores are bit-identical however many run at once.
+    expect((await results(join(scratch, "many"))).model_info["batch_invariant"]).toBe(true);
     for (const task of ["belebele_ary", "darija_hellaswag", "darija_transliteration_all"]) {
       const read = async (dir: string) =>
         (await readFile(join(scratch, dir, `samples_${task}.jsonl`), "utf8"))
@@ -124,7 +121,7 @@ describe("atlas eval", () => {
         if (task.startsWith("darija_transliteration")) expect(other.resps).toEqual(sample.resps);
         else
           (sample.resps as [number, boolean][]).forEach(([ll], c) =>
-            expect(Math.abs((other.resps[c] as [number, boolean])[0] - ll)).toBeLessThan(tolerance),
+            expect((other.resps[c] as [number, boolean])[0]).toBe(ll),
           );
       });
     }
