@@ -7,10 +7,13 @@
  * generation of `--tokens` tokens (tg, like `llama-bench -n`); then atlas at each poll level and
  * llama-batched-bench with `--parallel` sequences of 64 tokens.
  *
+ * `--background N` keeps N busy processes (one busy loop each) running for the whole benchmark: the
+ * contended case, where a compute thread that gets descheduled stalls ggml's spinning barriers.
+ *
  *   npx tsx bench/stability.ts --model /tmp/atlas-2b-q4_k_m.gguf --llama-bench …/llama-bench \
  *     --batched-bench …/llama-batched-bench --rounds 20 --poll 0 --poll 50 --out /tmp/stability.json
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { runLlamaBatchedBench } from "./llama-batched-bench.js";
@@ -26,6 +29,7 @@ const { values } = parseArgs({
     parallel: { type: "string", default: "4" },
     threads: { type: "string", default: "2" },
     poll: { type: "string", multiple: true },
+    background: { type: "string", default: "0" },
     out: { type: "string" },
   },
 });
@@ -92,6 +96,10 @@ const sides: { name: string; run: () => number }[] = [
       })[0]!,
   },
 ];
+const hogs = Array.from({ length: Number(values.background) }, () =>
+  spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" }),
+);
+process.on("exit", () => hogs.forEach((h) => h.kill("SIGKILL")));
 const perSide = new Map<string, number[]>(sides.map((s) => [s.name, []]));
 const log: { round: number; side: string; rate: number; at: string }[] = [];
 for (let round = 0; round < rounds; round++) {
@@ -107,9 +115,11 @@ for (let round = 0; round < rounds; round++) {
 const summary = Object.fromEntries(
   [...perSide].map(([name, xs]) => [name, { ...summarize(xs), slowShare: slowShare(xs) }]),
 );
+for (const hog of hogs) hog.kill("SIGKILL");
 writeReport(out, {
   model,
   threads: Number(threads),
+  backgroundBusyProcesses: hogs.length,
   tokens: Number(values.tokens),
   parallel: Number(values.parallel),
   summary,
