@@ -65,6 +65,9 @@ async function streamOne(url: string, prompt: number[], maxTokens: number): Prom
       stream: true,
       stream_options: { include_usage: true },
       logit_bias: NO_END,
+      // One chunk per token even when a token has no text of its own (a random-weight model emits many
+      // such tokens, and the server sends no empty text deltas): TTFT and rates are then per token.
+      logprobs: 0,
     }),
   });
   if (res.status !== 200) throw new Error(`status ${res.status}: ${await res.text()}`);
@@ -140,7 +143,10 @@ const results = Object.fromEntries(
 for (let round = 0; round < Number(values.rounds); round++) {
   for (const n of LEVELS) {
     const r = results[n]!;
-    r.engine.push(await aggregateThroughput(engineModel, n, TOKENS, round, { logitBias: NO_END }));
+    // The same per-token work as the server's requests: the sampled token's log-probability.
+    r.engine.push(
+      await aggregateThroughput(engineModel, n, TOKENS, round, { logitBias: NO_END, logprobs: 0 }),
+    );
     const s = await serverRound(server.url, engineModel, n, round);
     r.server.push(s.tps);
     r.ttft.push(...s.ttft);
