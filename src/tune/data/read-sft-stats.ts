@@ -62,8 +62,8 @@ export async function readSftStats(dir: string): Promise<SftStatsReport> {
       }
       return rows;
     };
-    files[name] = { recorded: split.rows, parquet: await count(split.parquet, "parquet"), jsonl: await count(split.jsonl, "jsonl") };
-    const found = files[name];
+    const found = { recorded: split.rows, parquet: await count(split.parquet, "parquet"), jsonl: await count(split.jsonl, "jsonl") };
+    files[name] = found;
     if (found.parquet !== split.rows || found.jsonl !== split.rows)
       throw new AtlasError("INVALID_MODEL", `split ${name}: stats.json records ${split.rows} rows but the parquet shards hold ${found.parquet} and the jsonl shards ${found.jsonl}`, {
         where: dir,

@@ -69,7 +69,7 @@ function trainedCount(sample: TokenizedSample): number {
 
 /** Runs pass 1. */
 export async function tokenizePass(options: TokenizePassOptions): Promise<PassOneResult> {
-  const plans = [];
+  const plans: Array<{ format: RowFormat; source: string | undefined }> = [];
   let totalRows = 0;
   for (const file of options.files) {
     const plan = await planFile(file, options.sourceColumn);

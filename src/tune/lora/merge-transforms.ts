@@ -6,8 +6,7 @@
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import { ioError } from "../../core/index.js";
-import type { RowTransform } from "../../convert/index.js";
-import type { GgufTensorInfo } from "../../convert/index.js";
+import type { GgufTensorInfo, RowTransform } from "../../convert/index.js";
 import { decodeFloats, floatDtypeOfGgml } from "./float-matrix.js";
 import { addLoraRows, loraScale } from "./lora-delta.js";
 import type { LoraGguf } from "./lora-gguf.js";
@@ -50,13 +49,15 @@ export function mergeTransforms(lora: LoraGguf, scale: number, targetFactor: (ta
   for (const pair of lora.pairs) {
     const factor = loraScale(lora.alpha, pair.rank, scale) * targetFactor(pair.target);
     transforms.set(pair.target, (values, firstRow, rows) => {
-      if (current?.target !== pair.target)
-        current = {
-          target: pair.target,
-          a: readTensorSync(fd, path, lora.file.dataOffset, pair.a),
-          b: readTensorSync(fd, path, lora.file.dataOffset, pair.b),
-        };
-      addLoraRows(values, firstRow, rows, current.a, current.b, pair.rank, pair.inDim, factor);
+      const loaded =
+        current?.target === pair.target
+          ? current
+          : (current = {
+              target: pair.target,
+              a: readTensorSync(fd, path, lora.file.dataOffset, pair.a),
+              b: readTensorSync(fd, path, lora.file.dataOffset, pair.b),
+            });
+      addLoraRows(values, firstRow, rows, loaded.a, loaded.b, pair.rank, pair.inDim, factor);
     });
   }
   return {
