@@ -18,7 +18,7 @@ export interface MessagesRow {
 const SOURCES = ["doda", "madar", "alpaca-darija", "wiki-qa"];
 
 /**
- * `count` rows; every `longEvery`-th is far longer than 128 tokens; row 7 has no assistant turn, row 11
+ * `count` rows; every `longEvery`-th is far longer than 384 tokens; row 7 has no assistant turn, row 11
  * does not alternate, row 13 has an unknown role (each counted as dropped with its reason).
  */
 export function conversationRows(count: number, seed = 1, longEvery = 10): MessagesRow[] {
@@ -34,7 +34,7 @@ export function conversationRows(count: number, seed = 1, longEvery = 10): Messa
     const turns = 1 + (i % 3);
     for (let t = 0; t < turns; t++) {
       messages.push({ role: "user", content: line() });
-      const reply = i % longEvery === longEvery - 1 ? Array.from({ length: 30 }, line).join(" ") : `${line()} ${line()}`;
+      const reply = i % longEvery === longEvery - 1 ? Array.from({ length: 80 }, line).join(" ") : `${line()} ${line()}`;
       messages.push({ role: "assistant", content: reply });
     }
     return { source, messages };

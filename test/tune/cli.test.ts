@@ -23,7 +23,7 @@ beforeAll(async () => {
 describe("atlas data / train / lora", () => {
   it("data build prints a summary; data stats checks the shards and prints the distribution", async () => {
     const out = join(await scratchDir("tune-cli-out"), "sft");
-    const build = await runCli(["data", "build", "--dataset", data, "--model", gguf, "--max-len", "128", "--val", "0.1", "--out", out]);
+    const build = await runCli(["data", "build", "--dataset", data, "--model", gguf, "--max-len", "384", "--val", "0.1", "--out", out]);
     expect(build.code, build.stderr).toBe(0);
     expect(build.stdout).toMatch(/40 rows read: \d+ kept, \d+ dropped/);
     expect(build.stdout).toMatch(/dropped 1: no assistant turn/);
@@ -34,7 +34,7 @@ describe("atlas data / train / lora", () => {
     expect(stats.stdout).toMatch(/sources:\n\s+alpaca-darija/);
     expect(stats.stdout).toMatch(/train: \d+ rows recorded, \d+ in parquet, \d+ in jsonl — ok/);
     const json = await runCli(["data", "stats", out, "--json"]);
-    expect(JSON.parse(json.stdout)).toMatchObject({ version: 1, maxLen: 128, policy: "drop" });
+    expect(JSON.parse(json.stdout)).toMatchObject({ version: 1, maxLen: 384, policy: "drop" });
     await writeFile(join(out, "jsonl", "train-00000-of-00001.jsonl"), "{}\n");
     const broken = await runCli(["data", "stats", out]);
     expect(broken.code).toBe(4);
@@ -50,7 +50,7 @@ describe("atlas data / train / lora", () => {
 
   it("train config writes TRL, accelerate FSDP, axolotl configs and the hand-off; unverified values are marked", async () => {
     const out = join(await scratchDir("tune-cli-train"), "sft");
-    expect((await runCli(["data", "build", "--dataset", data, "--model", gguf, "--max-len", "128", "--val", "0.1", "--pack", "--out", out])).code).toBe(0);
+    expect((await runCli(["data", "build", "--dataset", data, "--model", gguf, "--max-len", "384", "--val", "0.1", "--pack", "--out", out])).code).toBe(0);
     const train = join(await scratchDir("tune-cli-train"), "train");
     const run = await runCli(["train", "config", "--recipe", "atlas-chat-lora", "--model", "MBZUAI-Paris/Atlas-Chat-2B", "--data", out, "--out", train, "--gpus", "4"]);
     expect(run.code, run.stderr).toBe(0);
@@ -75,7 +75,7 @@ describe("atlas data / train / lora", () => {
     expect((accelerate["fsdp_config"] as Record<string, unknown>)["fsdp_transformer_layer_cls_to_wrap"]).toBe("Gemma2DecoderLayer");
     const axolotlText = await readFile(join(train, "axolotl.yaml"), "utf8");
     const axolotl = parse(axolotlText) as Record<string, unknown>;
-    expect(axolotl).toMatchObject({ base_model: "MBZUAI-Paris/Atlas-Chat-2B", adapter: "lora", lora_r: 256, sequence_len: 128 });
+    expect(axolotl).toMatchObject({ base_model: "MBZUAI-Paris/Atlas-Chat-2B", adapter: "lora", lora_r: 256, sequence_len: 384 });
     expect((axolotl["datasets"] as unknown[])[0]).toMatchObject({ ds_type: "json", type: null });
     expect(axolotlText).toMatch(/WARNING: this build is packed/);
     const launch = await readFile(join(train, "launch.sh"), "utf8");

@@ -86,12 +86,12 @@ describe("atlas data build", () => {
 
   it("masks labels to the assistant replies, token by token, <end_of_turn> included", async () => {
     const out = dir("plain");
-    const { stats } = await buildSftData({ dataset, model: gguf, out, maxLen: 128, valFraction: 0.1 });
+    const { stats } = await buildSftData({ dataset, model: gguf, out, maxLen: 384, valFraction: 0.1 });
     const rows = [...(await jsonlRows(out, "train")), ...(await jsonlRows(out, "validation"))];
     expect(rows.length).toBe(stats.totals.kept);
     for (const row of rows) {
       expect(Object.keys(row)).toEqual(["input_ids", "attention_mask", "labels"]);
-      expect(row.input_ids.length).toBeLessThanOrEqual(128);
+      expect(row.input_ids.length).toBeLessThanOrEqual(384);
       expect(row.attention_mask.every((m) => m === 1)).toBe(true);
       checkSample(row.input_ids, row.labels);
     }
@@ -101,7 +101,7 @@ describe("atlas data build", () => {
 
   it("counts per source, drops by reason, reports the length policy; the test split is not read", async () => {
     const out = dir("stats");
-    const { stats } = await buildSftData({ dataset, model: tiny.checkpoint.dir, out, maxLen: 128 });
+    const { stats } = await buildSftData({ dataset, model: tiny.checkpoint.dir, out, maxLen: 384 });
     const long = ROWS.filter((_, i) => i % 10 === 9).length;
     expect(stats.files).toEqual(["data/train-00000-of-00002.parquet", "data/train-00001-of-00002.parquet"]);
     expect(stats.totals.rows).toBe(60);
@@ -117,27 +117,27 @@ describe("atlas data build", () => {
     expect(Object.keys(stats.sources)).toEqual(["alpaca-darija", "doda", "madar", "wiki-qa"]);
     expect(Object.values(stats.sources).reduce((s, c) => s + c.rows, 0)).toBe(60);
     expect(stats.lengths.count).toBe(57);
-    expect(stats.lengths.max).toBeGreaterThan(128);
+    expect(stats.lengths.max).toBeGreaterThan(384);
     expect(stats.lengths.histogram.reduce((s, b) => s + b.count, 0)).toBe(57);
     expect(stats.splits["train"]!.samples).toBe(stats.totals.kept);
     // Truncation keeps the long rows, cut to max-len, still with trained tokens.
-    const cut = await buildSftData({ dataset, model: gguf, out: dir("truncate"), maxLen: 128, policy: "truncate" });
+    const cut = await buildSftData({ dataset, model: gguf, out: dir("truncate"), maxLen: 384, policy: "truncate" });
     expect(cut.stats.totals.truncated).toBe(long);
     expect(cut.stats.totals.kept).toBe(57);
     const rows = await jsonlRows(cut.out, "train");
-    expect(rows.filter((r) => r.input_ids.length === 128).length).toBeGreaterThanOrEqual(long);
+    expect(rows.filter((r) => r.input_ids.length === 384).length).toBeGreaterThanOrEqual(long);
   });
 
   it("packs samples with restarting position ids and recorded lengths", async () => {
     const out = dir("packed");
-    const { stats } = await buildSftData({ dataset, model: gguf, out, maxLen: 256, pack: true, seed: 5 });
+    const { stats } = await buildSftData({ dataset, model: gguf, out, maxLen: 1024, pack: true, seed: 5 });
     const rows = await jsonlRows(out, "train");
     expect(rows.length).toBe(stats.splits["train"]!.rows);
     expect(rows.length).toBeLessThan(stats.splits["train"]!.samples);
     let samples = 0;
     for (const row of rows) {
       expect(Object.keys(row)).toEqual(["input_ids", "attention_mask", "labels", "position_ids", "seq_lengths"]);
-      expect(row.input_ids.length).toBeLessThanOrEqual(256);
+      expect(row.input_ids.length).toBeLessThanOrEqual(1024);
       expect(row.seq_lengths!.reduce((a, b) => a + b, 0)).toBe(row.input_ids.length);
       let at = 0;
       for (const length of row.seq_lengths!) {
@@ -160,9 +160,9 @@ describe("atlas data build", () => {
   });
 
   it("same seed, same bytes; another seed, another order of the same rows", async () => {
-    const a = await allBytes((await buildSftData({ dataset, model: gguf, out: dir("seed-a"), maxLen: 128, seed: 3, valFraction: 0.1 })).out);
-    const b = await allBytes((await buildSftData({ dataset, model: tiny.checkpoint.dir, out: dir("seed-b"), maxLen: 128, seed: 3, valFraction: 0.1 })).out);
-    const c = await allBytes((await buildSftData({ dataset, model: gguf, out: dir("seed-c"), maxLen: 128, seed: 4, valFraction: 0.1 })).out);
+    const a = await allBytes((await buildSftData({ dataset, model: gguf, out: dir("seed-a"), maxLen: 384, seed: 3, valFraction: 0.1 })).out);
+    const b = await allBytes((await buildSftData({ dataset, model: tiny.checkpoint.dir, out: dir("seed-b"), maxLen: 384, seed: 3, valFraction: 0.1 })).out);
+    const c = await allBytes((await buildSftData({ dataset, model: gguf, out: dir("seed-c"), maxLen: 384, seed: 4, valFraction: 0.1 })).out);
     const stats = (files: Map<string, Buffer>): SftStats => JSON.parse(files.get("stats.json")!.toString()) as SftStats;
     expect([...a.keys()]).toEqual([...b.keys()]);
     for (const [name, bytes] of a) if (name !== "stats.json" && name !== "README.md") expect(bytes.equals(b.get(name)!), name).toBe(true);
@@ -179,14 +179,14 @@ describe("atlas data build", () => {
     await mkdir(join(file, ".."), { recursive: true });
     await writeFile(file, jsonl(alpacaRows(12)));
     const out = dir("alpaca-out");
-    const { stats } = await buildSftData({ dataset: file, model: gguf, out, maxLen: 128, rowsPerShard: 5 });
+    const { stats } = await buildSftData({ dataset: file, model: gguf, out, maxLen: 384, rowsPerShard: 5 });
     expect(stats.format).toBe("alpaca");
     expect(stats.totals.kept).toBe(12);
     expect(stats.splits["train"]!.parquet).toEqual(["parquet/train-00000-of-00003.parquet", "parquet/train-00001-of-00003.parquet", "parquet/train-00002-of-00003.parquet"]);
     for (const row of await jsonlRows(out, "train")) checkSample(row.input_ids, row.labels);
-    await expect(buildSftData({ dataset: file, model: gguf, out, maxLen: 128 })).rejects.toThrow(/already holds a build/);
-    await buildSftData({ dataset: file, model: gguf, out, maxLen: 128, overwrite: true });
+    await expect(buildSftData({ dataset: file, model: gguf, out, maxLen: 384 })).rejects.toThrow(/already holds a build/);
+    await buildSftData({ dataset: file, model: gguf, out, maxLen: 384, overwrite: true });
     await writeFile(join(out, "notes.txt"), "mine");
-    await expect(buildSftData({ dataset: file, model: gguf, out, maxLen: 128, overwrite: true })).rejects.toThrow(/is not empty \(notes\.txt\)/);
+    await expect(buildSftData({ dataset: file, model: gguf, out, maxLen: 384, overwrite: true })).rejects.toThrow(/is not empty \(notes\.txt\)/);
   });
 });

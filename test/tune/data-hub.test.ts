@@ -59,7 +59,7 @@ afterAll(() => hub.close());
 describe("data build from the hub", () => {
   it("downloads the split's files and only the tokenizer files of an unpulled model", async () => {
     const out = join(await scratchDir("tune-hub-out"));
-    const { stats } = await buildSftData({ dataset: "MBZUAI-Paris/Darija-SFT-Mixture", model: "atlas-chat:2b", out, maxLen: 128, env });
+    const { stats } = await buildSftData({ dataset: "MBZUAI-Paris/Darija-SFT-Mixture", model: "atlas-chat:2b", out, maxLen: 384, env });
     expect(stats.tokenizer).toBe("hub");
     expect(stats.files).toEqual(["data/train-00000-of-00002.parquet", "data/train-00001-of-00002.parquet"]);
     expect(stats.totals.rows).toBe(30);
@@ -70,7 +70,7 @@ describe("data build from the hub", () => {
       dataset: "MBZUAI-Paris/Darija-SFT-Mixture",
       model: "atlas-chat:2b",
       out: await scratchDir("tune-hub-offline"),
-      maxLen: 128,
+      maxLen: 384,
       env: { ...env, HF_HUB_OFFLINE: "1" },
     });
     expect(hub.requests).toHaveLength(0);

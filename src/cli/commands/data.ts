@@ -8,10 +8,10 @@ export const dataCommand: CliCommand = {
   name: "data",
   summary: "build tokenized, assistant-masked SFT data for TRL/axolotl (data build), inspect it (data stats)",
   help: `${DATA_BUILD_HELP}\n\n${DATA_STATS_HELP}`,
-  async run(argv, io) {
+  run(argv, io) {
     const [sub, ...rest] = argv;
     if (sub === "build") return runDataBuild(rest, io);
     if (sub === "stats") return runDataStats(rest, io);
-    throw badArgument("data", sub === undefined ? "give a subcommand: build or stats" : `unknown subcommand '${sub}' (build or stats)`);
+    return Promise.reject(badArgument("data", sub === undefined ? "give a subcommand: build or stats" : `unknown subcommand '${sub}' (build or stats)`));
   },
 };

@@ -8,10 +8,10 @@ export const loraCommand: CliCommand = {
   name: "lora",
   summary: "convert a PEFT LoRA adapter to GGUF (lora convert), merge one into a model (lora merge)",
   help: `${LORA_CONVERT_HELP}\n\n${LORA_MERGE_HELP}\n\nApply an adapter at run time: atlas run <model> --lora adapter.gguf[:scale]`,
-  async run(argv, io) {
+  run(argv, io) {
     const [sub, ...rest] = argv;
     if (sub === "convert") return runLoraConvert(rest, io);
     if (sub === "merge") return runLoraMerge(rest, io);
-    throw badArgument("lora", sub === undefined ? "give a subcommand: convert or merge" : `unknown subcommand '${sub}' (convert or merge)`);
+    return Promise.reject(badArgument("lora", sub === undefined ? "give a subcommand: convert or merge" : `unknown subcommand '${sub}' (convert or merge)`));
   },
 };

@@ -6,7 +6,14 @@ const sample = (n: number, tag: number): TokenizedSample => ({ ids: new Int32Arr
 
 async function pack(lengths: number[], maxLen: number, window?: number): Promise<number[][]> {
   const rows: number[][] = [];
-  const packer = new SamplePacker(maxLen, async (samples) => void rows.push(samples.map((s) => s.ids[0]!)), window);
+  const packer = new SamplePacker(
+    maxLen,
+    (samples) => {
+      rows.push(samples.map((s) => s.ids[0]!));
+      return Promise.resolve();
+    },
+    window,
+  );
   for (const [i, n] of lengths.entries()) await packer.add(sample(n, i));
   await packer.flush();
   return rows;
@@ -24,6 +31,6 @@ describe("SamplePacker", () => {
   it("bounds the open rows by the window (oldest out first) and refuses over-long samples", async () => {
     const rows = await pack([6, 6, 6, 6], 10, 2);
     expect(rows).toEqual([[0], [1], [2], [3]]);
-    await expect(new SamplePacker(4, async () => {}).add(sample(5, 0))).rejects.toThrow(RangeError);
+    await expect(new SamplePacker(4, () => Promise.resolve()).add(sample(5, 0))).rejects.toThrow(RangeError);
   });
 });

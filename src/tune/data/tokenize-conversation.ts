@@ -64,6 +64,8 @@ export class ConversationTokenizer {
       }
     } catch (error) {
       if (isAtlasError(error, "TEMPLATE")) return { skip: "template refused the conversation" };
+      // An empty prefix (a reply before any user turn) is not a conversation the contract accepts.
+      if (isAtlasError(error, "BAD_ARGUMENT")) return { skip: "invalid conversation" };
       throw error;
     }
     const eot = this.tokenizer.specials.eotText;
