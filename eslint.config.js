@@ -17,6 +17,7 @@ const LAYERS = {
   api: ["core", "config", "templates", "engine", "store", "hub", "convert"],
   server: ["core", "config", "engine", "templates", "hub", "store", "api"],
   eval: ["core", "config", "engine", "hub", "templates", "store", "api"],
+  tune: ["core", "config", "native", "templates", "convert", "hub", "store"],
 };
 
 const zones = Object.entries(LAYERS).map(([layer, allowed]) => ({

@@ -24,6 +24,11 @@ describe("the library's exports", () => {
       "AtlasError",
       "isAtlasError",
       "ATLAS_ERROR_CODES",
+      "buildSftData",
+      "readSftStats",
+      "convertPeftAdapter",
+      "mergeLora",
+      "writeTrainConfig",
     ])
       expect(library, name).toHaveProperty(name);
   });

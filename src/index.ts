@@ -74,3 +74,29 @@ export * from "./engine/index.js";
 export * from "./api/index.js";
 export * from "./eval/index.js";
 export * from "./server/index.js";
+export {
+  ATLAS_CHAT_LORA,
+  IGNORE_INDEX,
+  LORA_OUTPUT_TYPES,
+  buildSftData,
+  convertPeftAdapter,
+  mergeLora,
+  openTokenizer,
+  readLoraGguf,
+  readSftStats,
+  writeTrainConfig,
+  type BuildProgress,
+  type BuildSftOptions,
+  type BuildSftResult,
+  type ConvertPeftOptions,
+  type ConvertPeftResult,
+  type LoraOutputType,
+  type LoraRecipe,
+  type MergeLoraOptions,
+  type MergeLoraResult,
+  type ModelTokenizer,
+  type SftStats,
+  type SftStatsReport,
+  type TrainConfigOptions,
+  type TrainConfigResult,
+} from "./tune/index.js";

@@ -28,7 +28,7 @@ import { MAX_JSON_FILE_BYTES } from "./limits.js";
 import { modelNameFromFolder } from "./model-name.js";
 import { FILE_TYPE_OF, MATRIX_TYPE_OF, OUTPUT_TYPES, isKQuant, type OutputType } from "./output-types.js";
 import { checkAborted } from "./tensor-data-writer.js";
-import { planTensors } from "./tensor-plan.js";
+import { planTensors, type RowTransform } from "./tensor-plan.js";
 import { buildGemma2Vocab, type GgufVocab } from "./vocab.js";
 import { writeGemma2Gguf, type WrittenGguf } from "./write-gemma2-gguf.js";
 
@@ -61,6 +61,11 @@ export interface ConvertOptions {
    * converting, fails with BAD_ARGUMENT; another conversion writing the same output fails with BUSY.
    */
   overwrite?: boolean;
+  /**
+   * Changes to tensor values by GGUF name, applied to the checkpoint's values (F32) before the output
+   * type's encoding — how `atlas lora merge` adds an adapter's B·A. Default none.
+   */
+  transforms?: ReadonlyMap<string, RowTransform>;
 }
 
 /** What {@link convertModel} produced. */
@@ -276,6 +281,7 @@ async function convertOnePass(
         matrixType,
         kQuant,
         threads: options.threads,
+        transforms: options.transforms,
         fileType: FILE_TYPE_OF[type],
         onProgress: onProgress === undefined ? undefined : (p) => onProgress({ phase: "convert", ...p }),
       }),

@@ -31,6 +31,20 @@ const LAYER_TENSORS: ReadonlyArray<[hf: string, gguf: string]> = [
   ["post_feedforward_layernorm", "post_ffw_norm"],
 ];
 
+const LAYER_GGUF = new Map(LAYER_TENSORS);
+
+/**
+ * The GGUF name of a Gemma-2 Hugging Face tensor (`model.layers.3.self_attn.q_proj.weight` →
+ * `blk.3.attn_q.weight`), or undefined when Gemma-2 has no tensor of that name. Used to map LoRA adapters.
+ */
+export function gemma2GgufName(hfName: string): string | undefined {
+  if (hfName === "model.embed_tokens.weight") return "token_embd.weight";
+  if (hfName === "model.norm.weight") return "output_norm.weight";
+  const match = /^model\.layers\.(\d+)\.(.+)\.weight$/.exec(hfName);
+  const gguf = match === null ? undefined : LAYER_GGUF.get(match[2]!);
+  return gguf === undefined ? undefined : `blk.${Number(match![1])}.${gguf}.weight`;
+}
+
 /** HF tensors llama.cpp's converter drops: the (tied) LM head and RoPE caches some exports carry. */
 export function isDroppedTensor(hfName: string): boolean {
   return hfName === "lm_head.weight" || hfName.endsWith(".rotary_emb.inv_freq");

@@ -4,6 +4,7 @@
  */
 export { convertModel, attentionScaleFactor } from "./convert-model.js";
 export type { ConvertOptions, ConvertProgress, ConvertResult } from "./convert-model.js";
+export type { RowTransform } from "./tensor-plan.js";
 export { OUTPUT_TYPES, FILE_TYPE_OF, isKQuant, parseOutputType } from "./output-types.js";
 export type { OutputType, KQuantType } from "./output-types.js";
 export { inspectModel } from "./inspect-model.js";

@@ -54,6 +54,8 @@ interface Chunk {
   index: number;
   plan: TensorPlan;
   rows: number;
+  /** Index of the chunk's first row in its tensor. */
+  firstRow: number;
   srcPosition: number;
   inBytes: number;
   outPosition: number;
@@ -81,6 +83,7 @@ function planChunks(plans: readonly TensorPlan[], dataOffset: number, alignment:
         index,
         plan,
         rows,
+        firstRow: row,
         srcPosition: plan.source.byteOffset + row * srcRowBytes,
         inBytes: rows * srcRowBytes,
         outPosition: position,
@@ -119,13 +122,17 @@ function decode(dtype: "F32" | "F16" | "BF16", raw: Buffer, dst: Float32Array): 
   else dst.set(new Float32Array(raw.buffer, raw.byteOffset, dst.length));
 }
 
-/** Applies +1 and the scale. +1 on F16 sources happens in F16 precision, as llama.cpp's torch code does. */
-function transform(plan: TensorPlan, values: Float32Array): void {
+/**
+ * Applies +1, the plan's own transform and the scale. +1 on F16 sources happens in F16 precision, as
+ * llama.cpp's torch code does.
+ */
+function transform(plan: TensorPlan, values: Float32Array, firstRow: number, rows: number): void {
   if (plan.addOne) {
     if (plan.source.dtype === "F16")
       for (let i = 0; i < values.length; i++) values[i] = f16ToF32(f32ToF16(values[i]! + 1));
     else for (let i = 0; i < values.length; i++) values[i] = values[i]! + 1;
   }
+  plan.transform?.(values, firstRow, rows);
   const scale = plan.scale;
   if (scale !== undefined) for (let i = 0; i < values.length; i++) values[i] = values[i]! * scale;
 }
@@ -171,7 +178,7 @@ async function encode(
 
 /** True when the output bytes equal the source bytes (same type, no change). */
 function isRawCopy(plan: TensorPlan): boolean {
-  if (plan.addOne || plan.scale !== undefined) return false;
+  if (plan.addOne || plan.scale !== undefined || plan.transform !== undefined) return false;
   const dtype = plan.source.dtype;
   return (
     (dtype === "F32" && plan.type === GGML_TYPE.F32) ||
@@ -239,7 +246,7 @@ export async function writeTensorData(options: WriteTensorDataOptions): Promise<
         if (values.length < count) values = new Float32Array(count);
         const view = values.subarray(0, count);
         decode(plan.source.dtype, raw, view);
-        transform(plan, view);
+        transform(plan, view, chunk.firstRow, chunk.rows);
         const outBuf = mine.outFor(chunk.outBytes);
         await encode(plan.type, view, outBuf, chunk.outBytes, chunk.rows, plan.cols, threads);
         bytes = outBuf.subarray(0, chunk.outBytes);

@@ -6,6 +6,13 @@ import { GGML_TYPE, ggmlTensorBytes, ggmlTypeInfo } from "./ggml-types.js";
 import type { CheckpointTensor } from "./hf-checkpoint.js";
 import { planKQuantTypes, type KQuantMix } from "./k-quant-plan.js";
 
+/**
+ * A change to a tensor's values on their way to the file: `values` holds `rows` full rows (F32, row-major,
+ * ne[0] values each) starting at row `firstRow`. Runs after the norm +1 and before the attention-scale
+ * factor, i.e. on the checkpoint's own values (LoRA merging adds B·A here).
+ */
+export type RowTransform = (values: Float32Array, firstRow: number, rows: number) => void;
+
 /** One output tensor and how to produce it. */
 export interface TensorPlan {
   source: CheckpointTensor;
@@ -23,6 +30,8 @@ export interface TensorPlan {
   scale: number | undefined;
   /** Output bytes. */
   bytes: number;
+  /** An extra change to the values, when set. */
+  transform?: RowTransform | undefined;
 }
 
 /** Inputs of {@link planTensors}. */
@@ -35,6 +44,8 @@ export interface PlanOptions {
   /** A llama.cpp K-quant mix: per-tensor types by llama.cpp's rules (then `matrixType` is ignored). */
   kQuant?: { mix: KQuantMix; layers: number } | undefined;
   warnings: string[];
+  /** Extra changes by GGUF tensor name. */
+  transforms?: ReadonlyMap<string, RowTransform> | undefined;
 }
 
 /** Plans every tensor. Quantized types fall back to F16 for rows not a multiple of the block, like llama.cpp. */
@@ -74,6 +85,7 @@ export function planTensors(options: PlanOptions): TensorPlan[] {
       addOne: source.spec.isNorm,
       scale: source.spec.isQuery ? options.queryScale : undefined,
       bytes: ggmlTensorBytes(type, ne, source.spec.ggufName),
+      transform: options.transforms?.get(source.spec.ggufName),
     };
   });
 }

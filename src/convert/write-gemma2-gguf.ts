@@ -8,7 +8,7 @@ import { gemma2Metadata, type SamplingDefaults } from "./gemma2-metadata.js";
 import { encodeGgufHeader } from "./gguf-header.js";
 import type { HfCheckpoint } from "./hf-checkpoint.js";
 import type { KQuantMix } from "./k-quant-plan.js";
-import { planTensors } from "./tensor-plan.js";
+import { planTensors, type RowTransform } from "./tensor-plan.js";
 import { writeTensorData } from "./tensor-data-writer.js";
 import type { GgufVocab } from "./vocab.js";
 
@@ -44,6 +44,8 @@ export interface WriteGemma2GgufOptions {
   kQuant?: KQuantMix | undefined;
   /** Threads for the K-quant routine. */
   threads?: number | undefined;
+  /** Extra changes to tensor values by GGUF name (LoRA merging). */
+  transforms?: ReadonlyMap<string, RowTransform> | undefined;
 }
 
 /** What was written. */
@@ -66,6 +68,7 @@ export async function writeGemma2Gguf(options: WriteGemma2GgufOptions): Promise<
         ? undefined
         : { mix: options.kQuant, layers: options.checkpoint.config.hparams.numLayers },
     warnings: options.warnings,
+    transforms: options.transforms,
   });
   const parameters = plans.reduce((n, p) => n + p.rows * p.cols, 0);
   const kvs = gemma2Metadata({

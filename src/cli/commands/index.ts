@@ -1,6 +1,9 @@
 /** Every `atlas` command, in the order `atlas --help` lists them. */
 import type { CliCommand } from "../command.js";
 import { convertCommand } from "./convert.js";
+import { dataCommand } from "./data.js";
+import { loraCommand } from "./lora.js";
+import { trainCommand } from "./train.js";
 import { chatCommand } from "./chat.js";
 import { envCommand } from "./env.js";
 import { evalCommand } from "./eval.js";
@@ -31,5 +34,8 @@ export const COMMANDS: readonly CliCommand[] = [
   inspectCommand,
   evalCommand,
   scoreCommand,
+  dataCommand,
+  trainCommand,
+  loraCommand,
   envCommand,
 ];
