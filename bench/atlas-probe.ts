@@ -5,6 +5,7 @@
  * `llama-batched-bench -npl N`). Prints one JSON line.
  *
  *   npx tsx bench/atlas-probe.ts --model M --mode tg --tokens 128 [--threads 2] [--poll 0] [--invariant]
+ *       [--split-kv]   (one KV stream per sequence, as llama-batched-bench without -kvu; default unified)
  */
 import { parseArgs } from "node:util";
 import { LlamaEngine } from "../src/engine/index.js";
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     threads: { type: "string", default: "2" },
     poll: { type: "string", default: "0" },
     invariant: { type: "boolean", default: false },
+    "split-kv": { type: "boolean", default: false },
     gpu: { type: "string", default: "cpu" },
   },
 });
@@ -30,6 +32,7 @@ const model = await new LlamaEngine().loadModel(values.model!, {
   threadPoll: Number(values.poll),
   contextSize: 1024,
   sequences: parallel,
+  ...(values["split-kv"] ? { unifiedKv: false } : {}),
   ...(values.invariant ? { batchInvariant: true } : { flashAttention: "on" as const }),
 });
 const bos = model.info.tokens.bos!;

@@ -2,7 +2,9 @@
  * Benchmark for `atlas data build` (issue 12): rows per second and peak RSS on a generated 100k-row
  * chat mixture (parquet shards with `messages` and `source`, 1–3 turns of Darija/Arabizi/French text,
  * 2% far longer than --max-len), tokenized with a generated Gemma-2 tokenizer whose vocabulary has the
- * real model's 256,000 ids. Each build runs in its own `atlas` process under GNU time (peak RSS of the
+ * real model's 256,000 ids, of which, as in Gemma, 99 padding pieces are CONTROL (`--control-padding`;
+ * llama.cpp scans the text for every CONTROL piece, so a vocabulary padded with 255,000 of them measures
+ * that scan, not the build). Each build runs in its own `atlas` process under GNU time (peak RSS of the
  * whole process); unpacked and --pack, alternating, for --rounds rounds.
  *
  *   npx tsx bench/data-build.ts --out bench/results/data-build-<date>.json [--rows 100000] [--rounds 2]
@@ -20,6 +22,7 @@ import { timedRun } from "./timed-run.js";
 const { values } = parseArgs({
   options: {
     rows: { type: "string", default: "100000" },
+    "control-padding": { type: "string", default: "99" },
     files: { type: "string", default: "4" },
     rounds: { type: "string", default: "2" },
     "max-len": { type: "string", default: "2048" },
@@ -36,7 +39,8 @@ const work = mkdtempSync(join(values.work, "atlas-bench-data-"));
 
 /** One conversation: 1–3 turns of 1–12 corpus lines, 2% with a reply far past --max-len. */
 function conversation(rng: Rng): { role: string; content: string }[] {
-  const text = (lines: number): string => Array.from({ length: lines }, () => CORPUS_LINES[rng.int(CORPUS_LINES.length)]!).join(" ");
+  const text = (lines: number): string =>
+    Array.from({ length: lines }, () => CORPUS_LINES[rng.int(CORPUS_LINES.length)]!).join(" ");
   const messages = [];
   const turns = 1 + rng.int(3);
   for (let t = 0; t < turns; t++) {
@@ -58,7 +62,7 @@ function writeMixture(dir: string): void {
     const bytes = parquetWriteBuffer({
       columnData: [
         { name: "messages", data: messages as never },
-        { name: "source", data: source, type: "STRING" },
+        { name: "source", data: source },
       ],
       schema: [
         { name: "root", num_children: 2 },
@@ -70,7 +74,10 @@ function writeMixture(dir: string): void {
         { name: "source", type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "OPTIONAL" },
       ],
     });
-    writeFileSync(join(dir, "data", `train-${String(f).padStart(5, "0")}-of-${String(files).padStart(5, "0")}.parquet`), new Uint8Array(bytes));
+    writeFileSync(
+      join(dir, "data", `train-${String(f).padStart(5, "0")}-of-${String(files).padStart(5, "0")}.parquet`),
+      new Uint8Array(bytes),
+    );
   }
 }
 
@@ -78,15 +85,38 @@ try {
   const dataset = join(work, "mixture");
   writeMixture(dataset);
   const model = join(work, "model");
-  await writeGemma2Checkpoint(model, { shape: { ...TINY_SHAPE, vocabSize: 256000 }, dtype: "BF16", keepWeights: false });
-  const results: Record<string, { rowsPerSecond: number[]; wallSeconds: number[]; peakRssMiB: number[]; stats?: unknown }> = {
+  await writeGemma2Checkpoint(model, {
+    shape: { ...TINY_SHAPE, vocabSize: 256000 },
+    dtype: "BF16",
+    keepWeights: false,
+    controlPadding: Number(values["control-padding"]),
+  });
+  const results: Record<
+    string,
+    { rowsPerSecond: number[]; wallSeconds: number[]; peakRssMiB: number[]; stats?: unknown }
+  > = {
     unpacked: { rowsPerSecond: [], wallSeconds: [], peakRssMiB: [] },
     packed: { rowsPerSecond: [], wallSeconds: [], peakRssMiB: [] },
   };
   for (let round = 0; round < Number(values.rounds); round++) {
     for (const kind of round % 2 === 0 ? ["unpacked", "packed"] : ["packed", "unpacked"]) {
       const target = join(work, `out-${kind}-${round}`);
-      const args = [atlas, "data", "build", "--dataset", dataset, "--model", model, "--max-len", values["max-len"], "--val", "0.01", "--out", target, "--json"];
+      const args = [
+        atlas,
+        "data",
+        "build",
+        "--dataset",
+        dataset,
+        "--model",
+        model,
+        "--max-len",
+        values["max-len"],
+        "--val",
+        "0.01",
+        "--out",
+        target,
+        "--json",
+      ];
       if (kind === "packed") args.push("--pack");
       const run = await timedRun(process.execPath, args);
       if (run.exitCode !== 0) throw new Error(`atlas data build (${kind}) failed`);
@@ -96,7 +126,13 @@ try {
       entry.rowsPerSecond.push(stats.totals.rows / run.wallSeconds);
       entry.peakRssMiB.push(run.peakRssMiB);
       entry.stats = stats;
-      console.log(kind, round, `${run.wallSeconds}s`, `${Math.round(stats.totals.rows / run.wallSeconds)} rows/s`, `${run.peakRssMiB} MiB`);
+      console.log(
+        kind,
+        round,
+        `${run.wallSeconds}s`,
+        `${Math.round(stats.totals.rows / run.wallSeconds)} rows/s`,
+        `${run.peakRssMiB} MiB`,
+      );
       rmSync(target, { recursive: true, force: true });
     }
   }
@@ -104,12 +140,18 @@ try {
     benchmark: "data-build",
     rows,
     files,
+    controlPadding: Number(values["control-padding"]),
     maxLen: Number(values["max-len"]),
     note: "wall time and peak RSS of the whole `atlas data build` process (GNU time), model loading and output included",
     results: Object.fromEntries(
       Object.entries(results).map(([kind, r]) => [
         kind,
-        { rowsPerSecond: summarize(r.rowsPerSecond), wallSeconds: summarize(r.wallSeconds), peakRssMiB: summarize(r.peakRssMiB), stats: r.stats },
+        {
+          rowsPerSecond: summarize(r.rowsPerSecond),
+          wallSeconds: summarize(r.wallSeconds),
+          peakRssMiB: summarize(r.peakRssMiB),
+          stats: r.stats,
+        },
       ]),
     ),
   });

@@ -7,6 +7,9 @@
  * generation of `--tokens` tokens (tg, like `llama-bench -n`); then atlas at each poll level and
  * llama-batched-bench with `--parallel` sequences of 64 tokens.
  *
+ * `--split-kv` adds atlas batched sides with one KV stream per sequence (`unifiedKv: false`, as
+ * llama-batched-bench runs without `-kvu`), to compare with atlas's default unified KV cache.
+ *
  * `--background N` keeps N busy processes (one busy loop each) running for the whole benchmark: the
  * contended case, where a compute thread that gets descheduled stalls ggml's spinning barriers.
  *
@@ -30,6 +33,7 @@ const { values } = parseArgs({
     threads: { type: "string", default: "2" },
     poll: { type: "string", multiple: true },
     background: { type: "string", default: "0" },
+    "split-kv": { type: "boolean", default: false },
     out: { type: "string" },
   },
 });
@@ -46,7 +50,7 @@ const threads = values.threads;
 const polls = (values.poll ?? ["0"]).map(Number);
 const root = resolve(new URL("..", import.meta.url).pathname);
 
-function atlas(mode: "tg" | "batched", poll: number): number {
+function atlas(mode: "tg" | "batched", poll: number, splitKv = false): number {
   const text = execFileSync(
     process.execPath,
     [
@@ -65,6 +69,7 @@ function atlas(mode: "tg" | "batched", poll: number): number {
       threads,
       "--poll",
       String(poll),
+      ...(splitKv ? ["--split-kv"] : []),
     ],
     { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
   );
@@ -84,6 +89,9 @@ const sides: { name: string; run: () => number }[] = [
   ...polls.map((p) => ({ name: `atlas tg poll=${p}`, run: () => atlas("tg", p) })),
   { name: "llama-bench tg", run: llamaBench },
   ...polls.map((p) => ({ name: `atlas batched poll=${p}`, run: () => atlas("batched", p) })),
+  ...(values["split-kv"]
+    ? polls.map((p) => ({ name: `atlas batched split-kv poll=${p}`, run: () => atlas("batched", p, true) }))
+    : []),
   {
     name: "llama-batched-bench",
     run: () =>

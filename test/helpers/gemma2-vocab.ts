@@ -61,10 +61,15 @@ function trainedPieces(): { pieces: string[]; scores: number[] } {
 }
 
 /**
- * Builds the vocabulary, padded with CONTROL `<unusedK>` pieces (as in Gemma) to `vocabSize` ids.
- * Throws if `vocabSize` is smaller than the trained part (about {@link TRAINED_VOCAB_TARGET}).
+ * Builds the vocabulary, padded with CONTROL `<unusedK>` pieces to `vocabSize` ids. Gemma itself has 99
+ * of them; with `options.controlPadding` only that many padding pieces are CONTROL and the rest are
+ * UNUSED `<padK>` pieces, which a tokenizer that parses special tokens does not scan for (llama.cpp
+ * searches the text for every CONTROL piece, so 255,000 of them make tokenizing far slower than with
+ * the real vocabulary). Throws if `vocabSize` is smaller than the trained part (about
+ * {@link TRAINED_VOCAB_TARGET}).
  */
-export function gemma2Vocab(vocabSize: number): Gemma2Vocab {
+export function gemma2Vocab(vocabSize: number, options: { controlPadding?: number } = {}): Gemma2Vocab {
+  const controlPadding = options.controlPadding ?? Number.POSITIVE_INFINITY;
   const pieces: string[] = [];
   const scores: number[] = [];
   const types: number[] = [];
@@ -89,9 +94,10 @@ export function gemma2Vocab(vocabSize: number): Gemma2Vocab {
     );
   }
   for (let k = 0; pieces.length < vocabSize; k++) {
-    pieces.push(`<unused${k}>`);
+    const control = k < controlPadding;
+    pieces.push(control ? `<unused${k}>` : `<pad${k}>`);
     scores.push(0);
-    types.push(PIECE_TYPE.CONTROL);
+    types.push(control ? PIECE_TYPE.CONTROL : PIECE_TYPE.UNUSED);
   }
   const id = (piece: string): number => pieces.indexOf(piece);
   return {

@@ -10,10 +10,11 @@ import { CORPUS_LINES } from "./corpus.js";
 import { Rng } from "./rng.js";
 
 /** A dataset row in the mixture's shape. */
-export interface MessagesRow {
+// A type alias, not an interface: the parquet writer takes rows as plain records.
+export type MessagesRow = {
   messages: { role: string; content: string }[];
   source: string;
-}
+};
 
 const SOURCES = ["doda", "madar", "alpaca-darija", "wiki-qa"];
 
@@ -27,14 +28,30 @@ export function conversationRows(count: number, seed = 1, longEvery = 10): Messa
   return Array.from({ length: count }, (_, i) => {
     const source = SOURCES[i % SOURCES.length]!;
     if (i === 7) return { source, messages: [{ role: "user", content: line() }] };
-    if (i === 11) return { source, messages: [{ role: "user", content: line() }, { role: "user", content: line() }] };
-    if (i === 13) return { source, messages: [{ role: "tool", content: line() }, { role: "assistant", content: line() }] };
+    if (i === 11)
+      return {
+        source,
+        messages: [
+          { role: "user", content: line() },
+          { role: "user", content: line() },
+          { role: "assistant", content: line() },
+        ],
+      };
+    if (i === 13)
+      return {
+        source,
+        messages: [
+          { role: "tool", content: line() },
+          { role: "assistant", content: line() },
+        ],
+      };
     const messages: MessagesRow["messages"] = [];
     if (i % 4 === 1) messages.push({ role: "system", content: "جاوب بالدارجة." });
     const turns = 1 + (i % 3);
     for (let t = 0; t < turns; t++) {
       messages.push({ role: "user", content: line() });
-      const reply = i % longEvery === longEvery - 1 ? Array.from({ length: 80 }, line).join(" ") : `${line()} ${line()}`;
+      const reply =
+        i % longEvery === longEvery - 1 ? Array.from({ length: 80 }, line).join(" ") : `${line()} ${line()}`;
       messages.push({ role: "assistant", content: reply });
     }
     return { source, messages };
@@ -45,7 +62,11 @@ export function conversationRows(count: number, seed = 1, longEvery = 10): Messa
 export function alpacaRows(count: number, seed = 2): Record<string, string>[] {
   const rng = new Rng(seed);
   const line = (): string => CORPUS_LINES[rng.int(CORPUS_LINES.length)]!;
-  return Array.from({ length: count }, (_, i) => ({ instruction: line(), input: i % 2 === 0 ? line() : "", output: line() }));
+  return Array.from({ length: count }, (_, i) => ({
+    instruction: line(),
+    input: i % 2 === 0 ? line() : "",
+    output: line(),
+  }));
 }
 
 /** Rows as JSON lines. */
@@ -62,7 +83,10 @@ export class VocabSpeller {
 
   static async open(gguf: string): Promise<VocabSpeller> {
     const file = await readGguf(gguf);
-    return new VocabSpeller(ggufArray(file, "tokenizer.ggml.tokens") as string[], ggufArray(file, "tokenizer.ggml.token_type") as number[]);
+    return new VocabSpeller(
+      ggufArray(file, "tokenizer.ggml.tokens") as string[],
+      ggufArray(file, "tokenizer.ggml.token_type") as number[],
+    );
   }
 
   bytes(id: number): Buffer {

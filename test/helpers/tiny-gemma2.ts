@@ -89,6 +89,8 @@ export interface WriteCheckpointOptions {
   tokenizerModel?: boolean;
   /** Write `tokenizer.json`. Default false. */
   tokenizerJson?: boolean;
+  /** Padding pieces that are CONTROL `<unusedK>` (Gemma: 99); the rest are UNUSED. Default all. */
+  controlPadding?: number;
   /** Return the weights. Default true when the model has at most 8 M parameters. */
   keepWeights?: boolean;
   /** Default {@link GEMMA2_CHAT_TEMPLATE}. */
@@ -248,7 +250,10 @@ export async function writeGemma2Checkpoint(
     throw new RangeError("numHeads must be a multiple of numKvHeads");
   if (shape.headDim % 2 !== 0) throw new RangeError("headDim must be even (RoPE rotates pairs)");
 
-  const vocab = gemma2Vocab(shape.vocabSize);
+  const vocab = gemma2Vocab(
+    shape.vocabSize,
+    options.controlPadding === undefined ? {} : { controlPadding: options.controlPadding },
+  );
   const ids = vocab.specialIds;
   const config = gemma2ConfigJson(shape, dtype, ids, options.eosIncludesEndOfTurn ?? true);
   await mkdir(dir, { recursive: true });

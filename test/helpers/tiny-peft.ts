@@ -75,7 +75,11 @@ function bytesOf(values: Float32Array, dtype: "F32" | "BF16"): Uint8Array {
 }
 
 /** Writes the adapter into `dir`. */
-export async function writeTinyPeft(dir: string, shape: Gemma2Shape, options: TinyPeftOptions = {}): Promise<TinyPeft> {
+export async function writeTinyPeft(
+  dir: string,
+  shape: Gemma2Shape,
+  options: TinyPeftOptions = {},
+): Promise<TinyPeft> {
   const rank = options.rank ?? 4;
   const alpha = options.alpha ?? 8;
   const dtype = options.dtype ?? "F32";
@@ -102,14 +106,28 @@ export async function writeTinyPeft(dir: string, shape: Gemma2Shape, options: Ti
       }
       modules.push({ module, a, b, inDim, outDim });
       tensors.push(
-        { name: `base_model.model.${module}.lora_A.weight`, dtype, shape: [stored, inDim], data: () => [aBytes] },
-        { name: `base_model.model.${module}.lora_B.weight`, dtype, shape: [outDim, stored], data: () => [bBytes] },
+        {
+          name: `base_model.model.${module}.lora_A.weight`,
+          dtype,
+          shape: [stored, inDim],
+          data: () => [aBytes],
+        },
+        {
+          name: `base_model.model.${module}.lora_B.weight`,
+          dtype,
+          shape: [outDim, stored],
+          data: () => [bBytes],
+        },
       );
     }
   await mkdir(dir, { recursive: true });
-  await writeSafetensors(join(dir, "adapter_model.safetensors"), [...tensors, ...(options.extraTensors ?? [])], {
-    metadata: { format: "pt" },
-  });
+  await writeSafetensors(
+    join(dir, "adapter_model.safetensors"),
+    [...tensors, ...(options.extraTensors ?? [])],
+    {
+      metadata: { format: "pt" },
+    },
+  );
   if (options.config !== null) {
     const config = {
       alpha_pattern: {},

@@ -13,7 +13,8 @@ import { alpacaRows, conversationRows, jsonl, VocabSpeller } from "../helpers/sf
 import { tinyModel, type TinyModel } from "../helpers/tiny-gguf.js";
 
 let n = 0;
-const dir = (name: string): string => join(process.env["ATLAS_TEST_TMP"]!, `data-build-${process.pid}-${n++}-${name}`);
+const dir = (name: string): string =>
+  join(process.env["ATLAS_TEST_TMP"]!, `data-build-${process.pid}-${n++}-${name}`);
 const COLUMNS = [
   { name: "messages", type: "messages" },
   { name: "source", type: "string" },
@@ -37,21 +38,29 @@ async function jsonlRows(out: string, split: string): Promise<Row[]> {
   const names = (await readdir(join(out, "jsonl"))).filter((f) => f.startsWith(`${split}-`)).sort();
   const rows: Row[] = [];
   for (const name of names)
-    for (const line of (await readFile(join(out, "jsonl", name), "utf8")).split("\n")) if (line !== "") rows.push(JSON.parse(line) as Row);
+    for (const line of (await readFile(join(out, "jsonl", name), "utf8")).split("\n"))
+      if (line !== "") rows.push(JSON.parse(line) as Row);
   return rows;
 }
 
 async function parquetRows(out: string, split: string): Promise<Row[]> {
   const names = (await readdir(join(out, "parquet"))).filter((f) => f.startsWith(`${split}-`)).sort();
   const rows: Row[] = [];
-  for (const name of names) rows.push(...((await parquetReadObjects({ file: await asyncBufferFromFile(join(out, "parquet", name)) })) as Row[]));
+  for (const name of names)
+    rows.push(
+      ...((await parquetReadObjects({
+        file: await asyncBufferFromFile(join(out, "parquet", name)),
+      })) as Row[]),
+    );
   return rows;
 }
 
 /** Every file of a build, by relative path. */
 async function allBytes(out: string): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
-  for (const sub of ["parquet", "jsonl"]) for (const name of await readdir(join(out, sub))) files.set(`${sub}/${name}`, await readFile(join(out, sub, name)));
+  for (const sub of ["parquet", "jsonl"])
+    for (const name of await readdir(join(out, sub)))
+      files.set(`${sub}/${name}`, await readFile(join(out, sub, name)));
   for (const name of ["stats.json", "README.md"]) files.set(name, await readFile(join(out, name)));
   return files;
 }
@@ -63,11 +72,18 @@ function checkSample(ids: readonly number[], labels: readonly number[]): void {
   expect(text.startsWith("<bos><start_of_turn>user\n"), text.slice(0, 40)).toBe(true);
   ids.forEach((id, i) => {
     const piece = speller.bytes(id).toString("utf8");
-    expect(labels[i] === IGNORE_INDEX ? IGNORE_INDEX : id, `token ${i} '${piece}' of ${JSON.stringify(text)}`).toBe(labels[i]);
-    expect(labels[i] !== IGNORE_INDEX, `token ${i} '${piece}' trained? in ${JSON.stringify(text)}`).toBe(expected[i]);
+    expect(
+      labels[i] === IGNORE_INDEX ? IGNORE_INDEX : id,
+      `token ${i} '${piece}' of ${JSON.stringify(text)}`,
+    ).toBe(labels[i]);
+    expect(labels[i] !== IGNORE_INDEX, `token ${i} '${piece}' trained? in ${JSON.stringify(text)}`).toBe(
+      expected[i],
+    );
   });
   // Every reply's <end_of_turn> is trained; the user turns' are not.
-  const eot = ids.map((id, i) => [speller.bytes(id).toString("utf8"), i] as const).filter(([p]) => p === "<end_of_turn>");
+  const eot = ids
+    .map((id, i) => [speller.bytes(id).toString("utf8"), i] as const)
+    .filter(([p]) => p === "<end_of_turn>");
   expect(eot.length).toBeGreaterThanOrEqual(2);
   eot.forEach(([, i], k) => expect(labels[i] !== IGNORE_INDEX, `end_of_turn #${k}`).toBe(k % 2 === 1));
 }
@@ -96,7 +112,14 @@ describe("atlas data build", () => {
       checkSample(row.input_ids, row.labels);
     }
     // Multi-turn conversations keep every reply trained, system turns folded into the first user turn.
-    expect(rows.some((r) => r.labels.filter((l, i) => l !== IGNORE_INDEX && speller.bytes(r.input_ids[i]!).toString() === "<end_of_turn>").length === 3)).toBe(true);
+    expect(
+      rows.some(
+        (r) =>
+          r.labels.filter(
+            (l, i) => l !== IGNORE_INDEX && speller.bytes(r.input_ids[i]!).toString() === "<end_of_turn>",
+          ).length === 3,
+      ),
+    ).toBe(true);
   });
 
   it("counts per source, drops by reason, reports the length policy; the test split is not read", async () => {
@@ -121,7 +144,13 @@ describe("atlas data build", () => {
     expect(stats.lengths.histogram.reduce((s, b) => s + b.count, 0)).toBe(57);
     expect(stats.splits["train"]!.samples).toBe(stats.totals.kept);
     // Truncation keeps the long rows, cut to max-len, still with trained tokens.
-    const cut = await buildSftData({ dataset, model: gguf, out: dir("truncate"), maxLen: 384, policy: "truncate" });
+    const cut = await buildSftData({
+      dataset,
+      model: gguf,
+      out: dir("truncate"),
+      maxLen: 384,
+      policy: "truncate",
+    });
     expect(cut.stats.totals.truncated).toBe(long);
     expect(cut.stats.totals.kept).toBe(57);
     const rows = await jsonlRows(cut.out, "train");
@@ -136,7 +165,13 @@ describe("atlas data build", () => {
     expect(rows.length).toBeLessThan(stats.splits["train"]!.samples);
     let samples = 0;
     for (const row of rows) {
-      expect(Object.keys(row)).toEqual(["input_ids", "attention_mask", "labels", "position_ids", "seq_lengths"]);
+      expect(Object.keys(row)).toEqual([
+        "input_ids",
+        "attention_mask",
+        "labels",
+        "position_ids",
+        "seq_lengths",
+      ]);
       expect(row.input_ids.length).toBeLessThanOrEqual(1024);
       expect(row.seq_lengths!.reduce((a, b) => a + b, 0)).toBe(row.input_ids.length);
       let at = 0;
@@ -154,23 +189,68 @@ describe("atlas data build", () => {
   it("writes the same rows to parquet and jsonl", async () => {
     const out = dir("formats");
     await buildSftData({ dataset, model: gguf, out, maxLen: 256, pack: true, valFraction: 0.2 });
-    for (const split of ["train", "validation"]) expect(await parquetRows(out, split)).toEqual(await jsonlRows(out, split));
+    for (const split of ["train", "validation"])
+      expect(await parquetRows(out, split)).toEqual(await jsonlRows(out, split));
     const report = await readSftStats(out);
-    expect(report.files["validation"]).toEqual({ recorded: report.stats.splits["validation"]!.rows, parquet: report.stats.splits["validation"]!.rows, jsonl: report.stats.splits["validation"]!.rows });
+    expect(report.files["validation"]).toEqual({
+      recorded: report.stats.splits["validation"]!.rows,
+      parquet: report.stats.splits["validation"]!.rows,
+      jsonl: report.stats.splits["validation"]!.rows,
+    });
   });
 
   it("same seed, same bytes; another seed, another order of the same rows", async () => {
-    const a = await allBytes((await buildSftData({ dataset, model: gguf, out: dir("seed-a"), maxLen: 384, seed: 3, valFraction: 0.1 })).out);
-    const b = await allBytes((await buildSftData({ dataset, model: tiny.checkpoint.dir, out: dir("seed-b"), maxLen: 384, seed: 3, valFraction: 0.1 })).out);
-    const c = await allBytes((await buildSftData({ dataset, model: gguf, out: dir("seed-c"), maxLen: 384, seed: 4, valFraction: 0.1 })).out);
-    const stats = (files: Map<string, Buffer>): SftStats => JSON.parse(files.get("stats.json")!.toString()) as SftStats;
+    const a = await allBytes(
+      (
+        await buildSftData({
+          dataset,
+          model: gguf,
+          out: dir("seed-a"),
+          maxLen: 384,
+          seed: 3,
+          valFraction: 0.1,
+        })
+      ).out,
+    );
+    const b = await allBytes(
+      (
+        await buildSftData({
+          dataset,
+          model: tiny.checkpoint.dir,
+          out: dir("seed-b"),
+          maxLen: 384,
+          seed: 3,
+          valFraction: 0.1,
+        })
+      ).out,
+    );
+    const c = await allBytes(
+      (
+        await buildSftData({
+          dataset,
+          model: gguf,
+          out: dir("seed-c"),
+          maxLen: 384,
+          seed: 4,
+          valFraction: 0.1,
+        })
+      ).out,
+    );
+    const stats = (files: Map<string, Buffer>): SftStats =>
+      JSON.parse(files.get("stats.json")!.toString()) as SftStats;
     expect([...a.keys()]).toEqual([...b.keys()]);
-    for (const [name, bytes] of a) if (name !== "stats.json" && name !== "README.md") expect(bytes.equals(b.get(name)!), name).toBe(true);
+    for (const [name, bytes] of a)
+      if (name !== "stats.json" && name !== "README.md") expect(bytes.equals(b.get(name)!), name).toBe(true);
     // Only the model reference (a GGUF vs the checkpoint it came from) differs in the stats.
     expect({ ...stats(a), model: "", tokenizer: "" }).toEqual({ ...stats(b), model: "", tokenizer: "" });
     const lines = (files: Map<string, Buffer>): string[] =>
-      [...files].filter(([k]) => k.startsWith("jsonl/")).flatMap(([, v]) => v.toString().split("\n")).filter((l) => l !== "");
-    expect(a.get("jsonl/train-00000-of-00001.jsonl")!.equals(c.get("jsonl/train-00000-of-00001.jsonl")!)).toBe(false);
+      [...files]
+        .filter(([k]) => k.startsWith("jsonl/"))
+        .flatMap(([, v]) => v.toString().split("\n"))
+        .filter((l) => l !== "");
+    expect(
+      a.get("jsonl/train-00000-of-00001.jsonl")!.equals(c.get("jsonl/train-00000-of-00001.jsonl")!),
+    ).toBe(false);
     expect(lines(a).sort()).toEqual(lines(c).sort());
   });
 
@@ -182,11 +262,19 @@ describe("atlas data build", () => {
     const { stats } = await buildSftData({ dataset: file, model: gguf, out, maxLen: 384, rowsPerShard: 5 });
     expect(stats.format).toBe("alpaca");
     expect(stats.totals.kept).toBe(12);
-    expect(stats.splits["train"]!.parquet).toEqual(["parquet/train-00000-of-00003.parquet", "parquet/train-00001-of-00003.parquet", "parquet/train-00002-of-00003.parquet"]);
+    expect(stats.splits["train"]!.parquet).toEqual([
+      "parquet/train-00000-of-00003.parquet",
+      "parquet/train-00001-of-00003.parquet",
+      "parquet/train-00002-of-00003.parquet",
+    ]);
     for (const row of await jsonlRows(out, "train")) checkSample(row.input_ids, row.labels);
-    await expect(buildSftData({ dataset: file, model: gguf, out, maxLen: 384 })).rejects.toThrow(/already holds a build/);
+    await expect(buildSftData({ dataset: file, model: gguf, out, maxLen: 384 })).rejects.toThrow(
+      /already holds a build/,
+    );
     await buildSftData({ dataset: file, model: gguf, out, maxLen: 384, overwrite: true });
     await writeFile(join(out, "notes.txt"), "mine");
-    await expect(buildSftData({ dataset: file, model: gguf, out, maxLen: 384, overwrite: true })).rejects.toThrow(/is not empty \(notes\.txt\)/);
+    await expect(
+      buildSftData({ dataset: file, model: gguf, out, maxLen: 384, overwrite: true }),
+    ).rejects.toThrow(/is not empty \(notes\.txt\)/);
   });
 });

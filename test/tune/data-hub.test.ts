@@ -34,15 +34,29 @@ beforeAll(async () => {
         refs: ["main"],
         files: [
           { path: "README.md", content: text("# mixture\n") },
-          { path: "data/train-00000-of-00002.parquet", content: parquetBytes(ROWS.slice(0, 20), COLUMNS), lfs: true },
-          { path: "data/train-00001-of-00002.parquet", content: parquetBytes(ROWS.slice(20), COLUMNS), lfs: true },
+          {
+            path: "data/train-00000-of-00002.parquet",
+            content: parquetBytes(ROWS.slice(0, 20), COLUMNS),
+            lfs: true,
+          },
+          {
+            path: "data/train-00001-of-00002.parquet",
+            content: parquetBytes(ROWS.slice(20), COLUMNS),
+            lfs: true,
+          },
           { path: "data/test-00000-of-00001.jsonl", content: text(jsonl(ROWS.slice(0, 2))) },
         ],
       },
     ],
   });
   const files = await Promise.all(
-    ["config.json", "tokenizer.model", "tokenizer_config.json", "generation_config.json", "model.safetensors.index.json"].map(async (path) => ({
+    [
+      "config.json",
+      "tokenizer.model",
+      "tokenizer_config.json",
+      "generation_config.json",
+      "model.safetensors.index.json",
+    ].map(async (path) => ({
       path,
       content: new Uint8Array(await readFile(join(tiny.checkpoint.dir, path))),
     })),
@@ -59,12 +73,27 @@ afterAll(() => hub.close());
 describe("data build from the hub", () => {
   it("downloads the split's files and only the tokenizer files of an unpulled model", async () => {
     const out = join(await scratchDir("tune-hub-out"));
-    const { stats } = await buildSftData({ dataset: "MBZUAI-Paris/Darija-SFT-Mixture", model: "atlas-chat:2b", out, maxLen: 384, env });
+    const { stats } = await buildSftData({
+      dataset: "MBZUAI-Paris/Darija-SFT-Mixture",
+      model: "atlas-chat:2b",
+      out,
+      maxLen: 384,
+      env,
+    });
     expect(stats.tokenizer).toBe("hub");
     expect(stats.files).toEqual(["data/train-00000-of-00002.parquet", "data/train-00001-of-00002.parquet"]);
     expect(stats.totals.rows).toBe(30);
-    const fetched = hub.contentRequests().map((r) => r.file).sort();
-    expect(fetched).toEqual(["config.json", "data/train-00000-of-00002.parquet", "data/train-00001-of-00002.parquet", "tokenizer.model", "tokenizer_config.json"]);
+    const fetched = hub
+      .contentRequests()
+      .map((r) => r.file)
+      .sort();
+    expect(fetched).toEqual([
+      "config.json",
+      "data/train-00000-of-00002.parquet",
+      "data/train-00001-of-00002.parquet",
+      "tokenizer.model",
+      "tokenizer_config.json",
+    ]);
     hub.reset();
     const offline = await buildSftData({
       dataset: "MBZUAI-Paris/Darija-SFT-Mixture",

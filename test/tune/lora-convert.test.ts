@@ -14,8 +14,10 @@ import { TINY_SHAPE } from "../helpers/tiny-gemma2.js";
 import { tinyModel, type TinyModel } from "../helpers/tiny-gguf.js";
 import { mergedWeights, writeTinyPeft } from "../helpers/tiny-peft.js";
 
-const PROMPT = "<bos><start_of_turn>user\nsalam, wach nta mzyan? شنو كيتسمى المنتخب؟<end_of_turn>\n<start_of_turn>model\n";
-const tmp = (name: string): string => join(process.env["ATLAS_TEST_TMP"]!, `lora-convert-${process.pid}-${name}`);
+const PROMPT =
+  "<bos><start_of_turn>user\nsalam, wach nta mzyan? شنو كيتسمى المنتخب؟<end_of_turn>\n<start_of_turn>model\n";
+const tmp = (name: string): string =>
+  join(process.env["ATLAS_TEST_TMP"]!, `lora-convert-${process.pid}-${name}`);
 
 let tiny: TinyModel;
 let baseGguf: string;
@@ -28,6 +30,9 @@ async function logits(lora?: { path: string; scale?: number }): Promise<Float32A
     contextSize: 128,
     sequences: 1,
     kvCacheType: "f32",
+    // Exactness against the float64 reference needs the plain attention path: the CPU flash-attention
+    // kernel accumulates differently and moves these logits by up to ~2e-3.
+    flashAttention: "off",
     ...(lora === undefined ? {} : { lora: [lora] }),
   });
   try {
@@ -61,7 +66,11 @@ describe("PEFT adapter → GGUF LoRA", () => {
     baseGguf = await tiny.gguf("f32");
     baseModel = await new LlamaEngine().loadModel(baseGguf, { gpu: "cpu", contextSize: 128, sequences: 1 });
     tokens = baseModel.tokenize(PROMPT, { parseSpecial: true });
-    reference = forward(referenceConfigFromJson(tiny.checkpoint.config), tiny.checkpoint.weights as Gemma2Weights, tokens);
+    reference = forward(
+      referenceConfigFromJson(tiny.checkpoint.config),
+      tiny.checkpoint.weights as Gemma2Weights,
+      tokens,
+    );
     engineBase = await logits();
   });
 
@@ -81,7 +90,10 @@ describe("PEFT adapter → GGUF LoRA", () => {
     expect(ggufNumber(file, "adapter.lora.alpha")).toBe(8);
     const q = TINY_SHAPE.numHeads * TINY_SHAPE.headDim;
     const byName = new Map(file.tensors.map((t) => [t.name, t]));
-    expect(byName.get("blk.0.attn_q.weight.lora_a")).toMatchObject({ ne: [TINY_SHAPE.hiddenSize, 4], type: GGML_TYPE.F32 });
+    expect(byName.get("blk.0.attn_q.weight.lora_a")).toMatchObject({
+      ne: [TINY_SHAPE.hiddenSize, 4],
+      type: GGML_TYPE.F32,
+    });
     expect(byName.get("blk.0.attn_q.weight.lora_b")).toMatchObject({ ne: [4, q], type: GGML_TYPE.F32 });
     expect(byName.get("blk.1.ffn_down.weight.lora_a")?.ne).toEqual([TINY_SHAPE.intermediateSize, 4]);
     expect(byName.get("blk.1.ffn_down.weight.lora_b")?.ne).toEqual([4, TINY_SHAPE.hiddenSize]);
@@ -94,11 +106,21 @@ describe("PEFT adapter → GGUF LoRA", () => {
   ]) {
     it(`changes the logits exactly as base + scale·factor·B·A does: ${label}`, async () => {
       const rank = 4;
-      const peft = await writeTinyPeft(tmp(`effect-${rslora}`), TINY_SHAPE, { rank, alpha, rslora, targets: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"], seed: rslora ? 9 : 3 });
+      const peft = await writeTinyPeft(tmp(`effect-${rslora}`), TINY_SHAPE, {
+        rank,
+        alpha,
+        rslora,
+        targets: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+        seed: rslora ? 9 : 3,
+      });
       const output = tmp(`effect-${rslora}.gguf`);
       await convertPeftAdapter({ adapter: peft.dir, base: baseGguf, output });
       const factor = scale * (rslora ? alpha / Math.sqrt(rank) : alpha / rank);
-      const merged = forward(referenceConfigFromJson(tiny.checkpoint.config), mergedWeights(tiny.checkpoint.weights!, peft, factor) as Gemma2Weights, tokens);
+      const merged = forward(
+        referenceConfigFromJson(tiny.checkpoint.config),
+        mergedWeights(tiny.checkpoint.weights!, peft, factor),
+        tokens,
+      );
       const withLora = await logits({ path: output, scale });
       // The adapter matters (a test that cannot fail would pass with an empty adapter)…
       expect(maxDiff(reference, merged)).toBeGreaterThan(0.05);
@@ -115,7 +137,11 @@ describe("PEFT adapter → GGUF LoRA", () => {
     expect(result.type).toBe("bf16");
     expect((await readGguf(output)).tensors.every((t) => t.type === GGML_TYPE.BF16)).toBe(true);
     const factor = peft.alpha / peft.rank;
-    const merged = forward(referenceConfigFromJson(tiny.checkpoint.config), mergedWeights(tiny.checkpoint.weights!, peft, factor) as Gemma2Weights, tokens);
+    const merged = forward(
+      referenceConfigFromJson(tiny.checkpoint.config),
+      mergedWeights(tiny.checkpoint.weights!, peft, factor),
+      tokens,
+    );
     // llama.cpp multiplies BF16 weights with activations rounded to BF16: a looser bound than F32's.
     expect(effectDiff(engineBase, await logits({ path: output }), reference, merged)).toBeLessThan(2e-2);
   });

@@ -15,7 +15,8 @@ import { tinyModel, type TinyModel } from "../helpers/tiny-gguf.js";
 import { writeTinyPeft } from "../helpers/tiny-peft.js";
 
 const PROMPT = "<bos><start_of_turn>user\nlabas 3lik? كيف داير؟<end_of_turn>\n<start_of_turn>model\n";
-const tmp = (name: string): string => join(process.env["ATLAS_TEST_TMP"]!, `lora-merge-${process.pid}-${name}`);
+const tmp = (name: string): string =>
+  join(process.env["ATLAS_TEST_TMP"]!, `lora-merge-${process.pid}-${name}`);
 
 let tiny: TinyModel;
 let baseGguf: string;
@@ -60,7 +61,13 @@ describe("merging an adapter", () => {
       const runtime = await logits(baseGguf, { path: adapter, scale });
       const fromCheckpoint = tmp(`merged-hf-${scale}.gguf`);
       const fromGguf = tmp(`merged-gguf-${scale}.gguf`);
-      const a = await mergeLora({ model: tiny.checkpoint.dir, adapter, output: fromCheckpoint, type: "f32", scale });
+      const a = await mergeLora({
+        model: tiny.checkpoint.dir,
+        adapter,
+        output: fromCheckpoint,
+        type: "f32",
+        scale,
+      });
       const b = await mergeLora({ model: baseGguf, adapter, output: fromGguf, scale });
       expect(a).toMatchObject({ type: "f32", merged: 14 });
       expect(b).toMatchObject({ type: "f32", merged: 14 });
@@ -88,7 +95,10 @@ describe("merging an adapter", () => {
   it("refuses a quantized base, an adapter of another model, an existing output — and writes nothing", async () => {
     const q8 = await tiny.gguf("q8_0");
     const out = tmp("refused.gguf");
-    const other = await tinyModel({ dtype: "F32", shape: { ...TINY_SHAPE, hiddenSize: 32, intermediateSize: 64 } });
+    const other = await tinyModel({
+      dtype: "F32",
+      shape: { ...TINY_SHAPE, hiddenSize: 32, intermediateSize: 64 },
+    });
     for (const [options, code] of [
       [{ model: q8, adapter, output: out }, "UNSUPPORTED"],
       [{ model: other.checkpoint.dir, adapter, output: out }, "INVALID_MODEL"],

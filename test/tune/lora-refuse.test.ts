@@ -17,12 +17,22 @@ import { runCli } from "../helpers/run-cli.js";
 
 let tiny: TinyModel;
 let n = 0;
-const tmp = (name: string): string => join(process.env["ATLAS_TEST_TMP"]!, `lora-refuse-${process.pid}-${n++}-${name}`);
+const tmp = (name: string): string =>
+  join(process.env["ATLAS_TEST_TMP"]!, `lora-refuse-${process.pid}-${n++}-${name}`);
 
-async function refused(options: TinyPeftOptions, code: AtlasErrorCode, message: RegExp, base?: string): Promise<void> {
+async function refused(
+  options: TinyPeftOptions,
+  code: AtlasErrorCode,
+  message: RegExp,
+  base?: string,
+): Promise<void> {
   const peft = await writeTinyPeft(tmp("peft"), TINY_SHAPE, options);
   const output = tmp("out.gguf");
-  const error = await convertPeftAdapter({ adapter: peft.dir, base: base ?? tiny.checkpoint.dir, output }).catch((e: unknown) => e);
+  const error = await convertPeftAdapter({
+    adapter: peft.dir,
+    base: base ?? tiny.checkpoint.dir,
+    output,
+  }).catch((e: unknown) => e);
   expect(isAtlasError(error, code), String(error)).toBe(true);
   expect(String(error)).toMatch(message);
   expect(existsSync(output)).toBe(false);
@@ -40,12 +50,20 @@ describe("adapters that do not fit are refused", () => {
   it("matrices sized for another model", async () => {
     const smaller = { ...TINY_SHAPE, hiddenSize: 32, intermediateSize: 64 };
     const q = { sizeFor: smaller, targets: ["q_proj"] };
-    await refused(q, "INVALID_MODEL", /maps 32 → 64 features but the base's blk\.0\.attn_q\.weight maps 64 → 64/);
+    await refused(
+      q,
+      "INVALID_MODEL",
+      /maps 32 → 64 features but the base's blk\.0\.attn_q\.weight maps 64 → 64/,
+    );
     await refused(q, "INVALID_MODEL", /another model size/, await tiny.gguf("f32"));
   });
 
   it("layers the base does not have", async () => {
-    await refused({ layers: [0, 5], targets: ["q_proj"] }, "INVALID_MODEL", /the base has no blk\.5\.attn_q\.weight \(2 layers\)/);
+    await refused(
+      { layers: [0, 5], targets: ["q_proj"] },
+      "INVALID_MODEL",
+      /the base has no blk\.5\.attn_q\.weight \(2 layers\)/,
+    );
   });
 
   it("a missing adapter_config.json", async () => {
@@ -59,8 +77,18 @@ describe("adapters that do not fit are refused", () => {
         targets: [],
         config: { target_modules: ["c_attn"] },
         extraTensors: [
-          { name: "base_model.model.transformer.h.0.attn.c_attn.lora_A.weight", dtype: "F32", shape: [4, 64], data: () => [bytes] },
-          { name: "base_model.model.transformer.h.0.attn.c_attn.lora_B.weight", dtype: "F32", shape: [64, 4], data: () => [bytes] },
+          {
+            name: "base_model.model.transformer.h.0.attn.c_attn.lora_A.weight",
+            dtype: "F32",
+            shape: [4, 64],
+            data: () => [bytes],
+          },
+          {
+            name: "base_model.model.transformer.h.0.attn.c_attn.lora_B.weight",
+            dtype: "F32",
+            shape: [64, 4],
+            data: () => [bytes],
+          },
         ],
       },
       "UNSUPPORTED",
@@ -70,7 +98,10 @@ describe("adapters that do not fit are refused", () => {
 
   it("a base of another architecture", async () => {
     const llama = tmp("llama.gguf");
-    const header = encodeGgufHeader([{ key: "general.architecture", type: GGUF_TYPE.STRING, value: "llama" }], []);
+    const header = encodeGgufHeader(
+      [{ key: "general.architecture", type: GGUF_TYPE.STRING, value: "llama" }],
+      [],
+    );
     await writeFile(llama, header.bytes);
     await refused({}, "UNSUPPORTED", /architecture is llama/, llama);
   });
@@ -93,7 +124,15 @@ describe("adapters that do not fit are refused", () => {
     expect(run.code).toBe(4);
     expect(run.stderr).toMatch(/rank 2 but adapter_config\.json says r = 4/);
     expect(existsSync(output)).toBe(false);
-    const ok = await runCli(["lora", "convert", (await writeTinyPeft(tmp("cli-ok"), TINY_SHAPE)).dir, "--base", tiny.checkpoint.dir, "-o", output]);
+    const ok = await runCli([
+      "lora",
+      "convert",
+      (await writeTinyPeft(tmp("cli-ok"), TINY_SHAPE)).dir,
+      "--base",
+      tiny.checkpoint.dir,
+      "-o",
+      output,
+    ]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/6 adapted weights, rank 4, alpha 8 → scale 2/);
     const again = await runCli(["lora", "convert", peft.dir, "--base", tiny.checkpoint.dir, "-o", output]);

@@ -67,7 +67,10 @@ function parseNumber(flag: string, raw: string | undefined, integer: boolean): n
   if (raw === undefined) return undefined;
   const value = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(value) || (integer && !Number.isInteger(value)))
-    throw badArgument("data build", `--${flag} must be a ${integer ? "whole number" : "number"}, got '${raw}'`);
+    throw badArgument(
+      "data build",
+      `--${flag} must be a ${integer ? "whole number" : "number"}, got '${raw}'`,
+    );
   return value;
 }
 
@@ -78,8 +81,21 @@ function progressReporter(io: CliIO): { update: (p: BuildProgress) => void; done
       if (p.phase === "download")
         display.update("download", { label: "downloading", done: p.done, total: p.total, unit: "bytes" });
       else if (p.phase === "tokenize")
-        display.update("tokenize", { label: "tokenizing", done: p.rows, total: p.totalRows, unit: "items", detail: "rows" });
-      else display.update("write", { label: "writing", done: p.samples, total: p.totalSamples, unit: "items", detail: "samples" });
+        display.update("tokenize", {
+          label: "tokenizing",
+          done: p.rows,
+          total: p.totalRows,
+          unit: "items",
+          detail: "rows",
+        });
+      else
+        display.update("write", {
+          label: "writing",
+          done: p.samples,
+          total: p.totalSamples,
+          unit: "items",
+          detail: "samples",
+        });
     },
     done: () => display.clear(),
   };
@@ -105,9 +121,11 @@ export function buildSummary(stats: SftStats): string[] {
 export async function runDataBuild(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs("data build", argv, FLAGS);
   if (positionals.length > 0) throw badArgument("data build", `unexpected argument '${positionals[0]}'`);
-  if (values.dataset === undefined) throw badArgument("data build", "missing --dataset (a hub id or a local file or folder)");
+  if (values.dataset === undefined)
+    throw badArgument("data build", "missing --dataset (a hub id or a local file or folder)");
   if (values.out === undefined) throw badArgument("data build", "missing --out <folder>");
-  if (values.truncate === true && values.drop === true) throw badArgument("data build", "give --truncate or --drop, not both");
+  if (values.truncate === true && values.drop === true)
+    throw badArgument("data build", "give --truncate or --drop, not both");
   const val = parseNumber("val", values.val, false);
   const seed = parseNumber("seed", values.seed, true);
   const progress = progressReporter(io);
@@ -124,15 +142,21 @@ export async function runDataBuild(argv: string[], io: CliIO): Promise<number> {
       overwrite: values.force === true,
       onProgress: progress.update,
       onNotice: (message) => eprintln(io, `note: ${message}`),
-      ...(values["max-len"] === undefined ? {} : { maxLen: parsePositiveInt("data build", "max-len", values["max-len"])! }),
+      ...(values["max-len"] === undefined
+        ? {}
+        : { maxLen: parsePositiveInt("data build", "max-len", values["max-len"])! }),
       ...(val === undefined ? {} : { valFraction: val }),
       ...(seed === undefined ? {} : { seed }),
       ...(values["data-dir"] === undefined ? {} : { dataDir: values["data-dir"] }),
       ...(values.split === undefined ? {} : { split: values.split }),
       ...(values.revision === undefined ? {} : { revision: values.revision }),
       ...(values["source-column"] === undefined ? {} : { sourceColumn: values["source-column"] }),
-      ...(values.limit === undefined ? {} : { limit: parsePositiveInt("data build", "limit", values.limit)! }),
-      ...(values["shard-rows"] === undefined ? {} : { rowsPerShard: parsePositiveInt("data build", "shard-rows", values["shard-rows"])! }),
+      ...(values.limit === undefined
+        ? {}
+        : { limit: parsePositiveInt("data build", "limit", values.limit)! }),
+      ...(values["shard-rows"] === undefined
+        ? {}
+        : { rowsPerShard: parsePositiveInt("data build", "shard-rows", values["shard-rows"])! }),
     });
   } finally {
     progress.done();
@@ -140,7 +164,10 @@ export async function runDataBuild(argv: string[], io: CliIO): Promise<number> {
   if (values.json === true) printJson(io, result.stats);
   else {
     for (const text of buildSummary(result.stats)) println(io, text);
-    println(io, `wrote ${result.out} in ${formatDuration(result.seconds)} (${Math.round(result.rowsPerSecond)} rows/s, peak RSS ${formatBytes(process.resourceUsage().maxRSS * 1024)})`);
+    println(
+      io,
+      `wrote ${result.out} in ${formatDuration(result.seconds)} (${Math.round(result.rowsPerSecond)} rows/s, peak RSS ${formatBytes(process.resourceUsage().maxRSS * 1024)})`,
+    );
   }
   return 0;
 }

@@ -12,6 +12,13 @@ export const dataCommand: CliCommand = {
     const [sub, ...rest] = argv;
     if (sub === "build") return runDataBuild(rest, io);
     if (sub === "stats") return runDataStats(rest, io);
-    return Promise.reject(badArgument("data", sub === undefined ? "give a subcommand: build or stats" : `unknown subcommand '${sub}' (build or stats)`));
+    return Promise.reject(
+      badArgument(
+        "data",
+        sub === undefined
+          ? "give a subcommand: build or stats"
+          : `unknown subcommand '${sub}' (build or stats)`,
+      ),
+    );
   },
 };

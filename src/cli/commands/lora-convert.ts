@@ -33,11 +33,15 @@ export async function runLoraConvert(argv: string[], io: CliIO): Promise<number>
     json: { type: "boolean" },
   });
   if (positionals.length !== 1) throw badArgument("lora convert", "give exactly one PEFT adapter folder");
-  if (values.base === undefined) throw badArgument("lora convert", "missing --base <model> (the model the adapter was trained on)");
+  if (values.base === undefined)
+    throw badArgument("lora convert", "missing --base <model> (the model the adapter was trained on)");
   if (values.output === undefined) throw badArgument("lora convert", "missing -o/--output <adapter.gguf>");
   const type = values.type?.toLowerCase();
   if (type !== undefined && !(LORA_OUTPUT_TYPES as readonly string[]).includes(type))
-    throw badArgument("lora convert", `unknown --type '${values.type}' (use one of ${LORA_OUTPUT_TYPES.join(", ")})`);
+    throw badArgument(
+      "lora convert",
+      `unknown --type '${values.type}' (use one of ${LORA_OUTPUT_TYPES.join(", ")})`,
+    );
   const result = await convertPeftAdapter({
     adapter: positionals[0]!,
     base: values.base,

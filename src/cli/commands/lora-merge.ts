@@ -40,7 +40,10 @@ export async function runLoraMerge(argv: string[], io: CliIO): Promise<number> {
   if (values.output === undefined) throw badArgument("lora merge", "missing -o/--output <merged.gguf>");
   const type = values.type === undefined ? undefined : parseOutputType(values.type);
   if (values.type !== undefined && type === undefined)
-    throw badArgument("lora merge", `unknown --type '${values.type}' (use one of ${OUTPUT_TYPES.join(", ")})`);
+    throw badArgument(
+      "lora merge",
+      `unknown --type '${values.type}' (use one of ${OUTPUT_TYPES.join(", ")})`,
+    );
   const scale = values.scale === undefined ? undefined : Number(values.scale);
   if (scale !== undefined && (values.scale!.trim() === "" || !Number.isFinite(scale)))
     throw badArgument("lora merge", `--scale must be a number, got '${values.scale}'`);
@@ -56,7 +59,13 @@ export async function runLoraMerge(argv: string[], io: CliIO): Promise<number> {
       signal: io.signal,
       env: io.env,
       onProgress: (p: ConvertProgress) =>
-        display.update("merge", { label: "merging", done: p.bytesDone, total: p.bytesTotal, unit: "bytes", detail: `tensor ${p.tensorsDone}/${p.tensorsTotal}` }),
+        display.update("merge", {
+          label: "merging",
+          done: p.bytesDone,
+          total: p.bytesTotal,
+          unit: "bytes",
+          detail: `tensor ${p.tensorsDone}/${p.tensorsTotal}`,
+        }),
       ...(type === undefined ? {} : { type }),
       ...(scale === undefined ? {} : { scale }),
       ...(threads === undefined ? {} : { threads }),
@@ -66,7 +75,10 @@ export async function runLoraMerge(argv: string[], io: CliIO): Promise<number> {
   }
   if (values.json === true) printJson(io, result);
   else
-    println(io, `wrote ${result.output}: ${result.type.toUpperCase()}, ${formatBytes(result.bytes)}, ${result.tensors} tensors, ${result.merged} merged (${formatDuration(result.seconds)})`);
+    println(
+      io,
+      `wrote ${result.output}: ${result.type.toUpperCase()}, ${formatBytes(result.bytes)}, ${result.tensors} tensors, ${result.merged} merged (${formatDuration(result.seconds)})`,
+    );
   for (const warning of result.warnings) eprintln(io, `note: ${warning}`);
   return 0;
 }

@@ -12,6 +12,13 @@ export const loraCommand: CliCommand = {
     const [sub, ...rest] = argv;
     if (sub === "convert") return runLoraConvert(rest, io);
     if (sub === "merge") return runLoraMerge(rest, io);
-    return Promise.reject(badArgument("lora", sub === undefined ? "give a subcommand: convert or merge" : `unknown subcommand '${sub}' (convert or merge)`));
+    return Promise.reject(
+      badArgument(
+        "lora",
+        sub === undefined
+          ? "give a subcommand: convert or merge"
+          : `unknown subcommand '${sub}' (convert or merge)`,
+      ),
+    );
   },
 };

@@ -29,7 +29,10 @@ Examples:
   async run(argv, io) {
     const [sub, ...rest] = argv;
     if (sub !== "config")
-      throw badArgument("train", sub === undefined ? "give a subcommand: config" : `unknown subcommand '${sub}' (config)`);
+      throw badArgument(
+        "train",
+        sub === undefined ? "give a subcommand: config" : `unknown subcommand '${sub}' (config)`,
+      );
     const { values, positionals } = parseCommandArgs("train config", rest, {
       recipe: { type: "string" },
       model: { type: "string" },
@@ -54,7 +57,10 @@ Examples:
     if (values.json === true) printJson(io, result);
     else {
       println(io, `wrote ${result.files.map((f) => `${result.out}/${f}`).join(", ")}`);
-      println(io, `next: copy ${result.out} and the data to the GPU machine, run ./launch.sh, then \`atlas lora convert\` a checkpoint`);
+      println(
+        io,
+        `next: copy ${result.out} and the data to the GPU machine, run ./launch.sh, then \`atlas lora convert\` a checkpoint`,
+      );
     }
     for (const warning of result.warnings) eprintln(io, `note: ${warning}`);
     return 0;

@@ -13,7 +13,13 @@
  */
 import { readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { AtlasError, makeFolder, makeWorkFolder, sweepStaleTemps, writeFileAtomic } from "../../core/index.js";
+import {
+  AtlasError,
+  makeFolder,
+  makeWorkFolder,
+  sweepStaleTemps,
+  writeFileAtomic,
+} from "../../core/index.js";
 import type { HubRequestOptions } from "../../hub/index.js";
 import { openTokenizer } from "../tokenizer/open-tokenizer.js";
 import { droppedTotal, STATS_VERSION, type SftStats } from "./build-stats.js";
@@ -77,19 +83,27 @@ export interface BuildSftResult {
 /** The names a build writes into `out`. */
 export const BUILD_OUTPUTS: readonly string[] = ["parquet", "jsonl", "stats.json", "README.md"];
 
-function checkOptions(o: BuildSftOptions): Required<Pick<BuildSftOptions, "maxLen" | "policy" | "valFraction" | "seed" | "rowsPerShard">> {
+function checkOptions(
+  o: BuildSftOptions,
+): Required<Pick<BuildSftOptions, "maxLen" | "policy" | "valFraction" | "seed" | "rowsPerShard">> {
   const maxLen = o.maxLen ?? 2048;
   const valFraction = o.valFraction ?? 0;
   const seed = o.seed ?? 0;
   const rowsPerShard = o.rowsPerShard ?? 100_000;
   const bad = (field: string, message: string): AtlasError =>
     new AtlasError("BAD_ARGUMENT", message, { details: { field } });
-  if (!Number.isInteger(maxLen) || maxLen < 2 || maxLen > 1 << 20) throw bad("maxLen", `max length must be a whole number from 2 to 1048576, got ${maxLen}`);
-  if (!(valFraction >= 0 && valFraction < 1)) throw bad("valFraction", `validation share must be ≥ 0 and < 1, got ${valFraction}`);
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw bad("seed", `seed must be a whole number from 0 to 4294967295, got ${seed}`);
-  if (!Number.isInteger(rowsPerShard) || rowsPerShard < 1) throw bad("rowsPerShard", `rows per shard must be a positive whole number, got ${rowsPerShard}`);
-  if (o.limit !== undefined && (!Number.isInteger(o.limit) || o.limit < 1)) throw bad("limit", `limit must be a positive whole number, got ${o.limit}`);
-  if (o.policy !== undefined && o.policy !== "drop" && o.policy !== "truncate") throw bad("policy", `policy must be drop or truncate, got ${String(o.policy)}`);
+  if (!Number.isInteger(maxLen) || maxLen < 2 || maxLen > 1 << 20)
+    throw bad("maxLen", `max length must be a whole number from 2 to 1048576, got ${maxLen}`);
+  if (!(valFraction >= 0 && valFraction < 1))
+    throw bad("valFraction", `validation share must be ≥ 0 and < 1, got ${valFraction}`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw bad("seed", `seed must be a whole number from 0 to 4294967295, got ${seed}`);
+  if (!Number.isInteger(rowsPerShard) || rowsPerShard < 1)
+    throw bad("rowsPerShard", `rows per shard must be a positive whole number, got ${rowsPerShard}`);
+  if (o.limit !== undefined && (!Number.isInteger(o.limit) || o.limit < 1))
+    throw bad("limit", `limit must be a positive whole number, got ${o.limit}`);
+  if (o.policy !== undefined && o.policy !== "drop" && o.policy !== "truncate")
+    throw bad("policy", `policy must be drop or truncate, got ${String(o.policy)}`);
   return { maxLen, policy: o.policy ?? "drop", valFraction, seed, rowsPerShard };
 }
 
@@ -101,10 +115,14 @@ async function prepareOut(out: string, overwrite: boolean): Promise<void> {
   if (names.length === 0) return;
   const foreign = names.filter((n) => !BUILD_OUTPUTS.includes(n));
   if (!overwrite || foreign.length > 0)
-    throw new AtlasError("BAD_ARGUMENT", foreign.length > 0 ? `is not empty (${foreign.slice(0, 5).join(", ")})` : "already holds a build", {
-      where: out,
-      hint: foreign.length > 0 ? "give an empty or new folder" : "pass --force to replace it",
-    });
+    throw new AtlasError(
+      "BAD_ARGUMENT",
+      foreign.length > 0 ? `is not empty (${foreign.slice(0, 5).join(", ")})` : "already holds a build",
+      {
+        where: out,
+        hint: foreign.length > 0 ? "give an empty or new folder" : "pass --force to replace it",
+      },
+    );
 }
 
 /**
@@ -129,11 +147,21 @@ export async function buildSftData(options: BuildSftOptions): Promise<BuildSftRe
     onDownload: (done, total) => options.onProgress?.({ phase: "download", done, total }),
   });
   await prepareOut(options.out, options.overwrite === true);
-  const { tokenizer, chatTemplate, source } = await openTokenizer(options.model, { env, fetch: options.fetch, signal: options.signal });
+  const { tokenizer, chatTemplate, source } = await openTokenizer(options.model, {
+    env,
+    fetch: options.fetch,
+    signal: options.signal,
+  });
   const work = await makeWorkFolder(options.out);
   try {
     const passOne = await tokenizePass({ ...options, ...checked, files, tokenizer, chatTemplate, work });
-    const passTwo = await writePass({ ...options, ...checked, work, buckets: passOne.buckets, kept: passOne.totals.kept });
+    const passTwo = await writePass({
+      ...options,
+      ...checked,
+      work,
+      buckets: passOne.buckets,
+      kept: passOne.totals.kept,
+    });
     const { totals } = passOne;
     const stats: SftStats = {
       version: STATS_VERSION,
@@ -156,7 +184,9 @@ export async function buildSftData(options: BuildSftOptions): Promise<BuildSftRe
       lengths: passOne.lengths,
       splits: passTwo.splits,
     };
-    await writeFileAtomic(join(work, "stats.json"), `${JSON.stringify(stats, null, 2)}\n`, { durable: false });
+    await writeFileAtomic(join(work, "stats.json"), `${JSON.stringify(stats, null, 2)}\n`, {
+      durable: false,
+    });
     await writeFileAtomic(join(work, "README.md"), datasetCard(stats), { durable: false });
     await moveIntoPlace(work, options.out);
     const seconds = (performance.now() - started) / 1000;

@@ -9,7 +9,15 @@ describe("LengthCounter", () => {
     const s = counter.summary();
     expect(s).toMatchObject({ count: 101, min: 1, max: 100, p50: 51, p90: 91, p99: 100 });
     expect(s.mean).toBeCloseTo(5150 / 101, 2);
-    expect(s.histogram.map((b) => [b.from, b.count])).toEqual([[1, 1], [2, 2], [4, 4], [8, 8], [16, 16], [32, 32], [64, 38]]);
+    expect(s.histogram.map((b) => [b.from, b.count])).toEqual([
+      [1, 1],
+      [2, 2],
+      [4, 4],
+      [8, 8],
+      [16, 16],
+      [32, 32],
+      [64, 38],
+    ]);
   });
 
   it("summarizes nothing as zeros", () => {

@@ -75,7 +75,8 @@ function noFiles(split: string, where: string): AtlasError {
 /** The split's files under a local folder, or the one local file. */
 async function localFiles(path: string, split: string): Promise<DatasetFile[]> {
   const info = await stat(path).catch(() => undefined);
-  if (info === undefined) throw new AtlasError("NOT_FOUND", "no such dataset file or folder", { where: path });
+  if (info === undefined)
+    throw new AtlasError("NOT_FOUND", "no such dataset file or folder", { where: path });
   if (info.isFile()) {
     const format = dataFormatOf(path);
     if (format === undefined)
@@ -123,10 +124,22 @@ async function hubFiles(repo: string, split: string, options: FindDatasetOptions
   }
   const endpoint = hfEndpoint(env);
   const token = resolveToken({ env });
-  const common = { repo, repoType: "dataset" as const, endpoint, token, fetch: options.fetch, signal: options.signal };
+  const common = {
+    repo,
+    repoType: "dataset" as const,
+    endpoint,
+    token,
+    fetch: options.fetch,
+    signal: options.signal,
+  };
   const { sha } = await resolveRevision({ ...common, revision });
   const listing = await listRepoFiles({ ...common, sha });
-  const wanted = new Set(selectSplitFiles(listing.map((f) => f.path), split));
+  const wanted = new Set(
+    selectSplitFiles(
+      listing.map((f) => f.path),
+      split,
+    ),
+  );
   const files = listing.filter((f) => wanted.has(f.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
   if (files.length === 0) throw noFiles(split, `${endpoint}/datasets/${repo}/tree/${sha}`);
   const total = files.reduce((sum, f) => sum + f.size, 0);
@@ -136,7 +149,11 @@ async function hubFiles(repo: string, split: string, options: FindDatasetOptions
     await downloadBlob({
       url: `${endpoint}/datasets/${repo}/resolve/${sha}/${file.path.split("/").map(encodeURIComponent).join("/")}`,
       paths,
-      expected: { etag: file.etag, size: file.size, algorithm: file.lfs === undefined ? "git-sha1" : "sha256" },
+      expected: {
+        etag: file.etag,
+        size: file.size,
+        algorithm: file.lfs === undefined ? "git-sha1" : "sha256",
+      },
       context: { endpoint, repo, revision, path: file.path },
       token,
       fetch: options.fetch,

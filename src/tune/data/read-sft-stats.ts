@@ -19,7 +19,9 @@ export interface SftStatsReport {
 function isStats(value: unknown): value is SftStats {
   if (value === null || typeof value !== "object") return false;
   const v = value as Record<string, unknown>;
-  return typeof v["version"] === "number" && typeof v["splits"] === "object" && typeof v["totals"] === "object";
+  return (
+    typeof v["version"] === "number" && typeof v["splits"] === "object" && typeof v["totals"] === "object"
+  );
 }
 
 /**
@@ -34,7 +36,10 @@ export async function readSftStats(dir: string): Promise<SftStatsReport> {
     text = await readFile(path, "utf8");
   } catch (error) {
     if (systemErrorCode(error) === "ENOENT")
-      throw new AtlasError("NOT_FOUND", "no stats.json here", { where: dir, hint: "give the --out folder of `atlas data build`" });
+      throw new AtlasError("NOT_FOUND", "no stats.json here", {
+        where: dir,
+        hint: "give the --out folder of `atlas data build`",
+      });
     throw ioError("cannot read", path, error);
   }
   let stats: unknown;
@@ -43,9 +48,14 @@ export async function readSftStats(dir: string): Promise<SftStatsReport> {
   } catch (error) {
     throw new AtlasError("INVALID_MODEL", `is not JSON (${errorMessage(error)})`, { where: path });
   }
-  if (!isStats(stats)) throw new AtlasError("INVALID_MODEL", "is not the stats of an `atlas data build`", { where: path });
+  if (!isStats(stats))
+    throw new AtlasError("INVALID_MODEL", "is not the stats of an `atlas data build`", { where: path });
   if (stats.version > STATS_VERSION)
-    throw new AtlasError("UNSUPPORTED", `stats version ${stats.version} is newer than this atlas (${STATS_VERSION})`, { where: path, hint: "update atlas" });
+    throw new AtlasError(
+      "UNSUPPORTED",
+      `stats version ${stats.version} is newer than this atlas (${STATS_VERSION})`,
+      { where: path, hint: "update atlas" },
+    );
   const files: SftStatsReport["files"] = {};
   for (const [name, split] of Object.entries(stats.splits)) {
     const count = async (names: readonly string[], format: "parquet" | "jsonl"): Promise<number> => {
@@ -56,19 +66,30 @@ export async function readSftStats(dir: string): Promise<SftStatsReport> {
           rows += await countRows({ path: full, format, name: file });
         } catch (error) {
           if (error instanceof AtlasError && error.code === "NOT_FOUND")
-            throw new AtlasError("NOT_FOUND", `shard ${file} listed in stats.json is missing`, { where: dir, hint: "copy the whole build folder" });
+            throw new AtlasError("NOT_FOUND", `shard ${file} listed in stats.json is missing`, {
+              where: dir,
+              hint: "copy the whole build folder",
+            });
           throw error;
         }
       }
       return rows;
     };
-    const found = { recorded: split.rows, parquet: await count(split.parquet, "parquet"), jsonl: await count(split.jsonl, "jsonl") };
+    const found = {
+      recorded: split.rows,
+      parquet: await count(split.parquet, "parquet"),
+      jsonl: await count(split.jsonl, "jsonl"),
+    };
     files[name] = found;
     if (found.parquet !== split.rows || found.jsonl !== split.rows)
-      throw new AtlasError("INVALID_MODEL", `split ${name}: stats.json records ${split.rows} rows but the parquet shards hold ${found.parquet} and the jsonl shards ${found.jsonl}`, {
-        where: dir,
-        hint: "the build is incomplete or was edited: build it again",
-      });
+      throw new AtlasError(
+        "INVALID_MODEL",
+        `split ${name}: stats.json records ${split.rows} rows but the parquet shards hold ${found.parquet} and the jsonl shards ${found.jsonl}`,
+        {
+          where: dir,
+          hint: "the build is incomplete or was edited: build it again",
+        },
+      );
   }
   return { stats, files };
 }

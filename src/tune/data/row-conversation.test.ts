@@ -7,19 +7,41 @@ describe("rowConversation", () => {
     expect(detectRowFormat(["conversations"])).toBe("sharegpt");
     expect(detectRowFormat(["instruction", "input", "output"])).toBe("alpaca");
     expect(detectRowFormat(["text"])).toBeUndefined();
-    expect(rowConversation({ messages: [{ role: "user", content: "a" }, { role: "assistant", content: "b" }] }, "messages")).toEqual({
+    expect(
+      rowConversation(
+        {
+          messages: [
+            { role: "user", content: "a" },
+            { role: "assistant", content: "b" },
+          ],
+        },
+        "messages",
+      ),
+    ).toEqual({
       messages: [
         { role: "user", content: "a" },
         { role: "assistant", content: "b" },
       ],
     });
-    expect(rowConversation({ conversations: [{ from: "human", value: "a" }, { from: "gpt", value: "b" }] }, "sharegpt")).toEqual({
+    expect(
+      rowConversation(
+        {
+          conversations: [
+            { from: "human", value: "a" },
+            { from: "gpt", value: "b" },
+          ],
+        },
+        "sharegpt",
+      ),
+    ).toEqual({
       messages: [
         { role: "user", content: "a" },
         { role: "assistant", content: "b" },
       ],
     });
-    expect(rowConversation({ instruction: "ترجم", input: "hello", output: "سلام", system: "s" }, "alpaca")).toEqual({
+    expect(
+      rowConversation({ instruction: "ترجم", input: "hello", output: "سلام", system: "s" }, "alpaca"),
+    ).toEqual({
       messages: [
         { role: "system", content: "s" },
         { role: "user", content: "ترجم\n\nhello" },
@@ -36,9 +58,15 @@ describe("rowConversation", () => {
 
   it("names what is wrong with a row", () => {
     expect(rowConversation({ messages: "x" }, "messages")).toEqual({ skip: "messages is not a list" });
-    expect(rowConversation({ messages: [{ role: "tool", content: "x" }] }, "messages")).toEqual({ skip: "unknown role" });
-    expect(rowConversation({ messages: [{ role: "user" }] }, "messages")).toEqual({ skip: "a message lacks role or content" });
-    expect(rowConversation({ instruction: "i" }, "alpaca")).toEqual({ skip: "instruction or output missing" });
+    expect(rowConversation({ messages: [{ role: "tool", content: "x" }] }, "messages")).toEqual({
+      skip: "unknown role",
+    });
+    expect(rowConversation({ messages: [{ role: "user" }] }, "messages")).toEqual({
+      skip: "a message lacks role or content",
+    });
+    expect(rowConversation({ instruction: "i" }, "alpaca")).toEqual({
+      skip: "instruction or output missing",
+    });
   });
 
   it("takes the source from a column, else the fallback", () => {

@@ -43,7 +43,12 @@ function text(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-function fromList(value: unknown, roleKey: string, contentKey: string, roles?: typeof SHAREGPT_ROLES): RowConversation {
+function fromList(
+  value: unknown,
+  roleKey: string,
+  contentKey: string,
+  roles?: typeof SHAREGPT_ROLES,
+): RowConversation {
   if (!Array.isArray(value)) return { skip: "messages is not a list" };
   const messages: ChatMessage[] = [];
   for (const item of value as unknown[]) {
@@ -82,7 +87,11 @@ export function rowConversation(row: Record<string, unknown>, format: RowFormat)
 }
 
 /** The row's source name: the value of `column` when it is a non-empty string or number, else `fallback`. */
-export function rowSource(row: Record<string, unknown>, column: string | undefined, fallback: string): string {
+export function rowSource(
+  row: Record<string, unknown>,
+  column: string | undefined,
+  fallback: string,
+): string {
   if (column === undefined) return fallback;
   const value = row[column];
   if (typeof value === "string" && value.trim() !== "") return value;

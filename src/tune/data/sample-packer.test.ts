@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { SamplePacker } from "./sample-packer.js";
 import type { TokenizedSample } from "./tokenize-conversation.js";
 
-const sample = (n: number, tag: number): TokenizedSample => ({ ids: new Int32Array(n).fill(tag), trained: new Uint8Array(n) });
+const sample = (n: number, tag: number): TokenizedSample => ({
+  ids: new Int32Array(n).fill(tag),
+  trained: new Uint8Array(n),
+});
 
 async function pack(lengths: number[], maxLen: number, window?: number): Promise<number[][]> {
   const rows: number[][] = [];

@@ -81,21 +81,34 @@ export class ShardWriter {
     const jsonlPath = join(this.dir, "jsonl", `${stem}.partial.jsonl`);
     let parquet: ParquetWriter;
     try {
-      parquet = new ParquetWriter({ writer: fileWriter(parquetPath), schema: this.schema, createdBy: "atlas-chat" });
+      parquet = new ParquetWriter({
+        writer: fileWriter(parquetPath),
+        schema: this.schema,
+        createdBy: "atlas-chat",
+      });
     } catch (error) {
       throw ioError("cannot create", parquetPath, error);
     }
     const jsonl = createWriteStream(jsonlPath, { flags: "wx" });
-    const shard: OpenShard = { index, parquetPath, jsonlPath, parquet, jsonl, jsonlError: undefined, rows: 0 };
+    const shard: OpenShard = {
+      index,
+      parquetPath,
+      jsonlPath,
+      parquet,
+      jsonl,
+      jsonlError: undefined,
+      rows: 0,
+    };
     jsonl.on("error", (error) => (shard.jsonlError = error));
     return shard;
   }
 
-  private flushGroup(shard: OpenShard): void {
+  private async flushGroup(shard: OpenShard): Promise<void> {
     if (this.group.length === 0) return;
     const rows = this.group;
     try {
-      shard.parquet.write({
+      // hyparquet-writer returns a promise when its output flushes asynchronously; await it either way.
+      await shard.parquet.write({
         columnData: this.columns.map((name) => ({
           name,
           data: rows.map((row) => Array.from(row[name as keyof SftRow]!)),
@@ -119,14 +132,15 @@ export class ShardWriter {
     this.group.push(row);
     this.groupTokens += row.input_ids.length;
     shard.rows++;
-    if (this.groupTokens >= ROW_GROUP_TOKENS || this.group.length >= ROW_GROUP_ROWS) this.flushGroup(shard);
+    if (this.groupTokens >= ROW_GROUP_TOKENS || this.group.length >= ROW_GROUP_ROWS)
+      await this.flushGroup(shard);
     if (shard.rows >= this.rowsPerShard) await this.close(shard);
   }
 
   private async close(shard: OpenShard): Promise<void> {
-    this.flushGroup(shard);
+    await this.flushGroup(shard);
     try {
-      shard.parquet.finish();
+      await shard.parquet.finish();
     } catch (error) {
       throw ioError("cannot write", shard.parquetPath, error);
     }

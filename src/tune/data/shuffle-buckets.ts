@@ -94,7 +94,7 @@ export class ShuffleBuckets {
       }
       const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const samples: TokenizedSample[] = [];
-      for (let at = 0; at < bytes.length; ) {
+      for (let at = 0; at < bytes.length;) {
         const n = view.getUint32(at, true);
         const ids = new Int32Array(bytes.buffer, bytes.byteOffset + at + 4, n);
         const trained = bytes.subarray(at + 4 + 4 * n, at + 4 + 5 * n);

@@ -26,7 +26,12 @@ function splitsIn(path: string): string[] {
   parts.forEach((part, i) => {
     const stem = i === parts.length - 1 ? part.replace(/\.[^.]*$/, "") : part;
     for (const split of KNOWN_SPLITS) {
-      if (stem === split || stem.startsWith(`${split}-`) || stem.startsWith(`${split}_`) || stem.startsWith(`${split}.`))
+      if (
+        stem === split ||
+        stem.startsWith(`${split}-`) ||
+        stem.startsWith(`${split}_`) ||
+        stem.startsWith(`${split}.`)
+      )
         found.push(split);
     }
   });

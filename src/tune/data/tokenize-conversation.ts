@@ -39,7 +39,11 @@ export class ConversationTokenizer {
 
   private render(messages: readonly ChatMessage[], addGenerationPrompt: boolean): string {
     const { bosText, eosText } = this.tokenizer.specials;
-    return renderChatTemplate(this.template, messages, { bosToken: bosText, eosToken: eosText, addGenerationPrompt });
+    return renderChatTemplate(this.template, messages, {
+      bosToken: bosText,
+      eosToken: eosText,
+      addGenerationPrompt,
+    });
   }
 
   /** The rendered text and the byte spans of its assistant replies, or a skip reason. */
@@ -48,7 +52,9 @@ export class ConversationTokenizer {
     try {
       messages = prepareMessages(this.template, input);
     } catch (error) {
-      return { skip: isAtlasError(error, "TEMPLATE") ? "template refused the conversation" : "invalid conversation" };
+      return {
+        skip: isAtlasError(error, "TEMPLATE") ? "template refused the conversation" : "invalid conversation",
+      };
     }
     if (!messages.some((m) => m.role === "assistant")) return { skip: "no assistant turn" };
     let text: string;
@@ -59,7 +65,8 @@ export class ConversationTokenizer {
         if (messages[k]!.role !== "assistant") continue;
         const before = this.render(messages.slice(0, k), true);
         const upto = this.render(messages.slice(0, k + 1), false);
-        if (!upto.startsWith(before) || !text.startsWith(upto)) return { skip: "template does not render turns left to right" };
+        if (!upto.startsWith(before) || !text.startsWith(upto))
+          return { skip: "template does not render turns left to right" };
         charSpans.push([before.length, upto.length]);
       }
     } catch (error) {
@@ -99,7 +106,8 @@ export class ConversationTokenizer {
       // Spans are sorted: drop those that end before this token starts; it overlaps the next one or none.
       while (s < spans.length && spans[s]![1] <= start) s++;
       const span = spans[s];
-      if (span !== undefined && (end > span[0] || (end === start && start >= span[0]))) trained[i + prepend] = 1;
+      if (span !== undefined && (end > span[0] || (end === start && start >= span[0])))
+        trained[i + prepend] = 1;
     }
     if (position !== Buffer.byteLength(text)) return { skip: "tokens do not spell the text back" };
     return { sample: { ids, trained } };

@@ -5,10 +5,24 @@
 import { join } from "node:path";
 import { AtlasError, makeFolder } from "../../core/index.js";
 import type { VocabTokenizer } from "../tokenizer/vocab-tokenizer.js";
-import { countDrop, droppedTotal, emptyCounts, LengthCounter, type LengthStats, type SourceCounts } from "./build-stats.js";
+import {
+  countDrop,
+  droppedTotal,
+  emptyCounts,
+  LengthCounter,
+  type LengthStats,
+  type SourceCounts,
+} from "./build-stats.js";
 import type { DatasetFile } from "./dataset-files.js";
 import { columnsOf, countRows, readRows, type RawRow } from "./read-rows.js";
-import { columnsFor, detectRowFormat, rowConversation, rowSource, SOURCE_COLUMNS, type RowFormat } from "./row-conversation.js";
+import {
+  columnsFor,
+  detectRowFormat,
+  rowConversation,
+  rowSource,
+  SOURCE_COLUMNS,
+  type RowFormat,
+} from "./row-conversation.js";
 import { ShuffleBuckets } from "./shuffle-buckets.js";
 import { ConversationTokenizer, type TokenizedSample } from "./tokenize-conversation.js";
 
@@ -44,14 +58,21 @@ export interface PassOneResult {
 }
 
 /** A file's row format and source column, checked before anything is read. */
-async function planFile(file: DatasetFile, sourceColumn: string | undefined): Promise<{ format: RowFormat; source: string | undefined }> {
+async function planFile(
+  file: DatasetFile,
+  sourceColumn: string | undefined,
+): Promise<{ format: RowFormat; source: string | undefined }> {
   const columns = await columnsOf(file);
   const format = detectRowFormat(columns);
   if (format === undefined)
-    throw new AtlasError("UNSUPPORTED", `has none of the columns atlas reads (columns: ${columns.join(", ") || "none"})`, {
-      where: file.path,
-      hint: "give rows with `messages` ([{role, content}]), `conversations` ([{from, value}]) or `instruction`/`input`/`output`",
-    });
+    throw new AtlasError(
+      "UNSUPPORTED",
+      `has none of the columns atlas reads (columns: ${columns.join(", ") || "none"})`,
+      {
+        where: file.path,
+        hint: "give rows with `messages` ([{role, content}]), `conversations` ([{from, value}]) or `instruction`/`input`/`output`",
+      },
+    );
   const source = sourceColumn ?? SOURCE_COLUMNS.find((c) => columns.includes(c));
   return { format, source: source !== undefined && columns.includes(source) ? source : undefined };
 }
@@ -74,14 +95,20 @@ export async function tokenizePass(options: TokenizePassOptions): Promise<PassOn
   for (const file of options.files) {
     const plan = await planFile(file, options.sourceColumn);
     if (options.sourceColumn !== undefined && plan.source === undefined)
-      options.onNotice?.(`${file.name} has no column '${options.sourceColumn}': its rows count under the file's name`);
+      options.onNotice?.(
+        `${file.name} has no column '${options.sourceColumn}': its rows count under the file's name`,
+      );
     plans.push(plan);
     totalRows += await countRows(file);
   }
   if (options.limit !== undefined) totalRows = Math.min(totalRows, options.limit);
   const bucketDir = join(options.work, "buckets");
   await makeFolder(bucketDir, "cannot create the work folder");
-  const buckets = new ShuffleBuckets(bucketDir, Math.min(MAX_BUCKETS, Math.max(1, Math.ceil(totalRows / ROWS_PER_BUCKET))), options.seed);
+  const buckets = new ShuffleBuckets(
+    bucketDir,
+    Math.min(MAX_BUCKETS, Math.max(1, Math.ceil(totalRows / ROWS_PER_BUCKET))),
+    options.seed,
+  );
   const encoder = new ConversationTokenizer(options.tokenizer, options.chatTemplate);
   const totals = emptyCounts();
   const sources = new Map<string, SourceCounts>();
@@ -92,7 +119,10 @@ export async function tokenizePass(options: TokenizePassOptions): Promise<PassOn
     if (done()) break;
     const plan = plans[index]!;
     formats.add(plan.format);
-    for await (const raw of readRows(file, [...columnsFor(plan.format), ...(plan.source === undefined ? [] : [plan.source])])) {
+    for await (const raw of readRows(file, [
+      ...columnsFor(plan.format),
+      ...(plan.source === undefined ? [] : [plan.source]),
+    ])) {
       if (done()) break;
       options.signal?.throwIfAborted();
       const name = "row" in raw ? rowSource(raw.row, plan.source, file.name) : file.name;
@@ -119,13 +149,25 @@ export async function tokenizePass(options: TokenizePassOptions): Promise<PassOn
   await buckets.close();
   options.onProgress?.({ phase: "tokenize", rows: totals.rows, totalRows });
   if (totals.kept === 0) {
-    const reasons = Object.entries(totals.dropped).sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r}: ${n}`);
-    throw new AtlasError("INVALID_MODEL", `no usable row among ${totals.rows} (${droppedTotal(totals)} dropped — ${reasons.join(", ") || "the dataset is empty"})`, {
-      hint: "check the dataset's columns and --max-len",
-    });
+    const reasons = Object.entries(totals.dropped)
+      .sort((a, b) => b[1] - a[1])
+      .map(([r, n]) => `${r}: ${n}`);
+    throw new AtlasError(
+      "INVALID_MODEL",
+      `no usable row among ${totals.rows} (${droppedTotal(totals)} dropped — ${reasons.join(", ") || "the dataset is empty"})`,
+      {
+        hint: "check the dataset's columns and --max-len",
+      },
+    );
   }
   const sorted = Object.fromEntries([...sources.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { buckets, totals, sources: sorted, lengths: lengths.summary(), format: [...formats].sort().join(",") };
+  return {
+    buckets,
+    totals,
+    sources: sorted,
+    lengths: lengths.summary(),
+    format: [...formats].sort().join(","),
+  };
 }
 
 /** One row → a kept sample (maybe truncated), or the reason it was dropped. */

@@ -44,12 +44,21 @@ export function validationCount(kept: number, valFraction: number): number {
 class SplitSink {
   readonly writer: ShardWriter;
   readonly packer: SamplePacker | undefined;
-  readonly stats: Omit<SplitStats, "parquet" | "jsonl"> = { rows: 0, samples: 0, tokens: 0, trainedTokens: 0 };
+  readonly stats: Omit<SplitStats, "parquet" | "jsonl"> = {
+    rows: 0,
+    samples: 0,
+    tokens: 0,
+    trainedTokens: 0,
+  };
 
   constructor(work: string, name: string, options: WritePassOptions) {
     this.writer = new ShardWriter(work, name, options.pack === true, options.rowsPerShard);
     this.packer =
-      options.pack === true ? new SamplePacker(options.maxLen, (samples) => this.writer.write(packedRow(samples)).then(() => void this.stats.rows++)) : undefined;
+      options.pack === true
+        ? new SamplePacker(options.maxLen, (samples) =>
+            this.writer.write(packedRow(samples)).then(() => void this.stats.rows++),
+          )
+        : undefined;
   }
 
   async add(sample: TokenizedSample): Promise<void> {
@@ -66,7 +75,10 @@ class SplitSink {
   async finish(maxLen: number): Promise<SplitStats> {
     await this.packer?.flush();
     const files = await this.writer.finish();
-    const fill = this.packer === undefined || this.stats.rows === 0 ? undefined : Math.round((this.stats.tokens / (this.stats.rows * maxLen)) * 10000) / 10000;
+    const fill =
+      this.packer === undefined || this.stats.rows === 0
+        ? undefined
+        : Math.round((this.stats.tokens / (this.stats.rows * maxLen)) * 10000) / 10000;
     return { ...this.stats, ...(fill === undefined ? {} : { fill }), ...files };
   }
 }
@@ -84,7 +96,8 @@ export async function writePass(options: WritePassOptions): Promise<PassTwoResul
       options.signal?.throwIfAborted();
       await (seen < val ? validation! : train).add(sample);
       seen++;
-      if (seen % 256 === 0) options.onProgress?.({ phase: "write", samples: seen, totalSamples: options.kept });
+      if (seen % 256 === 0)
+        options.onProgress?.({ phase: "write", samples: seen, totalSamples: options.kept });
     }
     const splits: Record<string, SplitStats> = { train: await train.finish(options.maxLen) };
     if (validation !== undefined) splits["validation"] = await validation.finish(options.maxLen);

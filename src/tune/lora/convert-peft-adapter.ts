@@ -16,7 +16,14 @@ import { AtlasError, ioError, writeAtomically } from "../../core/index.js";
 import { GGUF_TYPE, type GgufKv } from "../../convert/index.js";
 import { gemma2GgufName } from "../../convert/gemma2-tensors.js";
 import { writeGgufFile } from "./write-gguf-file.js";
-import { GGML_OF, LORA_OUTPUT_TYPES, readFloats, encodeFloats, type FloatDtype, type LoraOutputType } from "./float-matrix.js";
+import {
+  GGML_OF,
+  LORA_OUTPUT_TYPES,
+  readFloats,
+  encodeFloats,
+  type FloatDtype,
+  type LoraOutputType,
+} from "./float-matrix.js";
 import { LORA_ARCHITECTURE, readLoraBase, type LoraBase } from "./lora-base.js";
 import { readPeftAdapter, type PeftAdapter, type PeftModulePair } from "./peft-adapter.js";
 
@@ -64,24 +71,38 @@ function matchBase(adapter: PeftAdapter, base: LoraBase, weightsPath: string): M
     const hfName = `${pair.module}.weight`;
     const ggufName = gemma2GgufName(hfName);
     if (ggufName === undefined)
-      throw new AtlasError("UNSUPPORTED", `adapts '${pair.module}', which a ${LORA_ARCHITECTURE} model does not have`, {
-        where: weightsPath,
-        hint: `this adapter was trained for another architecture (its base: ${adapter.config.baseModel ?? "unknown"})`,
-      });
+      throw new AtlasError(
+        "UNSUPPORTED",
+        `adapts '${pair.module}', which a ${LORA_ARCHITECTURE} model does not have`,
+        {
+          where: weightsPath,
+          hint: `this adapter was trained for another architecture (its base: ${adapter.config.baseModel ?? "unknown"})`,
+        },
+      );
     const ne = base.tensors.get(ggufName);
     if (ne === undefined)
-      throw new AtlasError("INVALID_MODEL", `adapts '${pair.module}' but the base has no ${ggufName} (${base.layers} layers)`, {
-        where: weightsPath,
-        hint: `this adapter was trained for another model (its base: ${adapter.config.baseModel ?? "unknown"})`,
-      });
+      throw new AtlasError(
+        "INVALID_MODEL",
+        `adapts '${pair.module}' but the base has no ${ggufName} (${base.layers} layers)`,
+        {
+          where: weightsPath,
+          hint: `this adapter was trained for another model (its base: ${adapter.config.baseModel ?? "unknown"})`,
+        },
+      );
     if (ggufName === "token_embd.weight" || ne.length !== 2)
-      throw new AtlasError("UNSUPPORTED", `adapts '${pair.module}'`, { where: weightsPath, hint: "atlas converts adapters of the attention and MLP projections" });
+      throw new AtlasError("UNSUPPORTED", `adapts '${pair.module}'`, {
+        where: weightsPath,
+        hint: "atlas converts adapters of the attention and MLP projections",
+      });
     const [inDim, outDim] = [ne[0]!, ne[1]!];
     if (pair.a.shape[1] !== inDim || pair.b.shape[0] !== outDim)
       throw new AtlasError(
         "INVALID_MODEL",
         `module '${pair.module}' maps ${pair.a.shape[1]} → ${pair.b.shape[0]} features but the base's ${ggufName} maps ${inDim} → ${outDim}`,
-        { where: weightsPath, hint: `this adapter was trained for another model size (its base: ${adapter.config.baseModel ?? "unknown"})` },
+        {
+          where: weightsPath,
+          hint: `this adapter was trained for another model size (its base: ${adapter.config.baseModel ?? "unknown"})`,
+        },
       );
     const bScale = ggufName.endsWith("attn_q.weight") && base.queryScale !== undefined ? base.queryScale : 1;
     return { pair, ggufName, bScale };
@@ -99,10 +120,14 @@ function defaultType(pairs: readonly MatchedPair[]): LoraOutputType {
 async function refuseExisting(output: string): Promise<void> {
   const info = await stat(output).catch(() => undefined);
   if (info === undefined) return;
-  throw new AtlasError("BAD_ARGUMENT", info.isDirectory() ? "is a folder; give the path of the .gguf to write" : "already exists", {
-    where: output,
-    ...(info.isDirectory() ? {} : { hint: "pass --force to replace it" }),
-  });
+  throw new AtlasError(
+    "BAD_ARGUMENT",
+    info.isDirectory() ? "is a folder; give the path of the .gguf to write" : "already exists",
+    {
+      where: output,
+      ...(info.isDirectory() ? {} : { hint: "pass --force to replace it" }),
+    },
+  );
 }
 
 /**
@@ -114,7 +139,9 @@ async function refuseExisting(output: string): Promise<void> {
  */
 export async function convertPeftAdapter(options: ConvertPeftOptions): Promise<ConvertPeftResult> {
   if (options.type !== undefined && !LORA_OUTPUT_TYPES.includes(options.type))
-    throw new AtlasError("BAD_ARGUMENT", `unknown adapter type '${String(options.type)}'`, { hint: `use one of ${LORA_OUTPUT_TYPES.join(", ")}` });
+    throw new AtlasError("BAD_ARGUMENT", `unknown adapter type '${String(options.type)}'`, {
+      hint: `use one of ${LORA_OUTPUT_TYPES.join(", ")}`,
+    });
   const output = resolve(options.output);
   if (options.overwrite !== true) await refuseExisting(output);
   const adapter = await readPeftAdapter(options.adapter);
@@ -125,9 +152,13 @@ export async function convertPeftAdapter(options: ConvertPeftOptions): Promise<C
   const alpha = useRslora ? loraAlpha * Math.sqrt(r) : loraAlpha;
   const warnings: string[] = [];
   if (pairs.some((p) => p.bScale !== 1))
-    warnings.push(`attn_q updates were multiplied by ${base.queryScale!.toPrecision(8)}, as the converter multiplies attn_q (attention-scale fix)`);
+    warnings.push(
+      `attn_q updates were multiplied by ${base.queryScale!.toPrecision(8)}, as the converter multiplies attn_q (attention-scale fix)`,
+    );
   if (base.kind === "gguf")
-    warnings.push("checked against a GGUF base: if it was converted with the attention-scale fix (a non-standard query_pre_attn_scalar), convert with --base <checkpoint folder> instead");
+    warnings.push(
+      "checked against a GGUF base: if it was converted with the attention-scale fix (a non-standard query_pre_attn_scalar), convert with --base <checkpoint folder> instead",
+    );
   const kvs: GgufKv[] = [
     { key: "general.architecture", type: GGUF_TYPE.STRING, value: LORA_ARCHITECTURE },
     { key: "general.type", type: GGUF_TYPE.STRING, value: "adapter" },
@@ -138,19 +169,44 @@ export async function convertPeftAdapter(options: ConvertPeftOptions): Promise<C
   ];
   const ggml = GGML_OF[type];
   const tensors = pairs.flatMap(({ pair, ggufName, bScale }) => [
-    { name: `${ggufName}.lora_a`, ne: [pair.a.shape[1]!, r], type: ggml, data: () => matrix(adapter.file.path, pair.a, 1, type) },
-    { name: `${ggufName}.lora_b`, ne: [r, pair.b.shape[0]!], type: ggml, data: () => matrix(adapter.file.path, pair.b, bScale, type) },
-  ]);
-  const bytes = await writeAtomically(output, (temp) => writeGgufFile(temp, kvs, tensors), { overwrite: options.overwrite === true }).catch(
-    (error: unknown) => {
-      throw error instanceof AtlasError ? error : ioError("cannot write", output, error);
+    {
+      name: `${ggufName}.lora_a`,
+      ne: [pair.a.shape[1]!, r],
+      type: ggml,
+      data: () => matrix(adapter.file.path, pair.a, 1, type),
     },
-  );
-  return { output, type, bytes, modules: pairs.length, rank: r, alpha, scale: alpha / r, rslora: useRslora, warnings };
+    {
+      name: `${ggufName}.lora_b`,
+      ne: [r, pair.b.shape[0]!],
+      type: ggml,
+      data: () => matrix(adapter.file.path, pair.b, bScale, type),
+    },
+  ]);
+  const bytes = await writeAtomically(output, (temp) => writeGgufFile(temp, kvs, tensors), {
+    overwrite: options.overwrite === true,
+  }).catch((error: unknown) => {
+    throw error instanceof AtlasError ? error : ioError("cannot write", output, error);
+  });
+  return {
+    output,
+    type,
+    bytes,
+    modules: pairs.length,
+    rank: r,
+    alpha,
+    scale: alpha / r,
+    rslora: useRslora,
+    warnings,
+  };
 }
 
 /** One matrix of the adapter, as `type` bytes, times `scale`. */
-async function matrix(path: string, tensor: PeftModulePair["a"], scale: number, type: LoraOutputType): Promise<Uint8Array> {
+async function matrix(
+  path: string,
+  tensor: PeftModulePair["a"],
+  scale: number,
+  type: LoraOutputType,
+): Promise<Uint8Array> {
   const count = tensor.shape[0]! * tensor.shape[1]!;
   const values = await readFloats(path, tensor.byteOffset, tensor.dtype as FloatDtype, count);
   if (scale !== 1) for (let i = 0; i < values.length; i++) values[i] = values[i]! * scale;

@@ -15,7 +15,11 @@ export const LORA_OUTPUT_TYPES = ["f32", "f16", "bf16"] as const;
 export type LoraOutputType = (typeof LORA_OUTPUT_TYPES)[number];
 
 /** ggml type id of each output type, and back. */
-export const GGML_OF: Readonly<Record<LoraOutputType, number>> = { f32: GGML_TYPE.F32, f16: GGML_TYPE.F16, bf16: GGML_TYPE.BF16 };
+export const GGML_OF: Readonly<Record<LoraOutputType, number>> = {
+  f32: GGML_TYPE.F32,
+  f16: GGML_TYPE.F16,
+  bf16: GGML_TYPE.BF16,
+};
 
 /** The float dtype of a ggml type id, or undefined for quantized types. */
 export function floatDtypeOfGgml(type: number): FloatDtype | undefined {
@@ -42,7 +46,12 @@ export function encodeFloats(values: Float32Array, type: LoraOutputType): Uint8A
 }
 
 /** Reads `count` floats of `dtype` at `offset` of `path`. */
-export async function readFloats(path: string, offset: number, dtype: FloatDtype, count: number): Promise<Float32Array> {
+export async function readFloats(
+  path: string,
+  offset: number,
+  dtype: FloatDtype,
+  count: number,
+): Promise<Float32Array> {
   const bytes = new Uint8Array(count * (dtype === "F32" ? 4 : 2));
   const handle = await openForRead(path);
   try {

@@ -6,7 +6,13 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { AtlasError } from "../../core/index.js";
-import { attentionScaleFactor, ggufNumber, ggufString, readGguf, type GgufFile } from "../../convert/index.js";
+import {
+  attentionScaleFactor,
+  ggufNumber,
+  ggufString,
+  readGguf,
+  type GgufFile,
+} from "../../convert/index.js";
 import { readJsonObject } from "../../convert/file-io.js";
 import { parseGemma2Config } from "../../convert/gemma2-config.js";
 import { gemma2TensorSpecs } from "../../convert/gemma2-tensors.js";
@@ -44,7 +50,8 @@ async function fromCheckpoint(dir: string): Promise<LoraBase> {
     });
   const { hparams } = parseGemma2Config(raw, configPath);
   const tensors = new Map<string, readonly number[]>();
-  for (const spec of gemma2TensorSpecs(hparams).values()) tensors.set(spec.ggufName, [...spec.shape].reverse());
+  for (const spec of gemma2TensorSpecs(hparams).values())
+    tensors.set(spec.ggufName, [...spec.shape].reverse());
   return {
     kind: "checkpoint",
     path: dir,
@@ -60,11 +67,18 @@ async function fromGguf(path: string): Promise<LoraBase> {
   const architecture = ggufString(gguf, "general.architecture") ?? "unknown";
   const type = ggufString(gguf, "general.type");
   if (type === "adapter")
-    throw new AtlasError("BAD_ARGUMENT", "is a LoRA adapter, not a base model", { where: path, hint: "give the model the adapter was trained on" });
-  if (architecture !== LORA_ARCHITECTURE)
-    throw new AtlasError("UNSUPPORTED", `the base model's architecture is ${architecture}; atlas handles ${LORA_ARCHITECTURE} (Gemma-2) adapters`, {
+    throw new AtlasError("BAD_ARGUMENT", "is a LoRA adapter, not a base model", {
       where: path,
+      hint: "give the model the adapter was trained on",
     });
+  if (architecture !== LORA_ARCHITECTURE)
+    throw new AtlasError(
+      "UNSUPPORTED",
+      `the base model's architecture is ${architecture}; atlas handles ${LORA_ARCHITECTURE} (Gemma-2) adapters`,
+      {
+        where: path,
+      },
+    );
   return {
     kind: "gguf",
     path,

@@ -34,7 +34,10 @@ export interface LoraGguf {
 export async function readLoraGguf(path: string): Promise<LoraGguf> {
   const file = await readGguf(path);
   const invalid = (message: string): AtlasError =>
-    new AtlasError("INVALID_MODEL", message, { where: path, hint: "give a LoRA adapter GGUF (`atlas lora convert` writes one)" });
+    new AtlasError("INVALID_MODEL", message, {
+      where: path,
+      hint: "give a LoRA adapter GGUF (`atlas lora convert` writes one)",
+    });
   if (ggufString(file, "general.type") !== "adapter" || ggufString(file, "adapter.type") !== "lora")
     throw invalid("is not a LoRA adapter (general.type / adapter.type)");
   const halves = new Map<string, { a?: GgufTensorInfo; b?: GgufTensorInfo }>();
@@ -45,17 +48,28 @@ export async function readLoraGguf(path: string): Promise<LoraGguf> {
       throw invalid(`tensor '${tensor.name}' is neither a lora_a nor a lora_b`);
     }
     if (floatDtypeOfGgml(tensor.type) === undefined)
-      throw new AtlasError("UNSUPPORTED", `tensor '${tensor.name}' is quantized`, { where: path, hint: "merge adapters stored as F32, F16 or BF16" });
+      throw new AtlasError("UNSUPPORTED", `tensor '${tensor.name}' is quantized`, {
+        where: path,
+        hint: "merge adapters stored as F32, F16 or BF16",
+      });
     const entry = halves.get(match[1]!) ?? {};
     entry[match[2] as "a" | "b"] = tensor;
     halves.set(match[1]!, entry);
   }
   const pairs = [...halves.entries()].map(([target, { a, b }]): LoraGgufPair => {
-    if (a === undefined || b === undefined) throw invalid(`'${target}' has lora_${a === undefined ? "a" : "b"} missing`);
+    if (a === undefined || b === undefined)
+      throw invalid(`'${target}' has lora_${a === undefined ? "a" : "b"} missing`);
     if (a.ne.length !== 2 || b.ne.length !== 2 || a.ne[1] !== b.ne[0])
-      throw invalid(`'${target}': lora_a [${a.ne.join(", ")}] and lora_b [${b.ne.join(", ")}] do not fit together`);
+      throw invalid(
+        `'${target}': lora_a [${a.ne.join(", ")}] and lora_b [${b.ne.join(", ")}] do not fit together`,
+      );
     return { target, a, b, rank: a.ne[1]!, inDim: a.ne[0]!, outDim: b.ne[1]! };
   });
   if (pairs.length === 0) throw invalid("holds no LoRA tensors");
-  return { file, architecture: ggufString(file, "general.architecture") ?? "unknown", alpha: ggufNumber(file, "adapter.lora.alpha") ?? 0, pairs };
+  return {
+    file,
+    architecture: ggufString(file, "general.architecture") ?? "unknown",
+    alpha: ggufNumber(file, "adapter.lora.alpha") ?? 0,
+    pairs,
+  };
 }

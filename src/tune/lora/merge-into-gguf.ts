@@ -68,21 +68,33 @@ function sources(base: GgufFile): CheckpointTensor[] {
 }
 
 /** Writes the merged GGUF; returns its size. */
-export async function mergeIntoGguf(options: MergeIntoGgufOptions): Promise<{ bytes: number; tensors: number }> {
+export async function mergeIntoGguf(
+  options: MergeIntoGgufOptions,
+): Promise<{ bytes: number; tensors: number }> {
   const { base, type } = options;
   const kQuant = isKQuant(type) || type === "q4_0" ? type : undefined;
   const plans = planTensors({
     tensors: sources(base),
     matrixType: isKQuant(type) ? GGML_TYPE.F32 : MATRIX_TYPE_OF[type],
     queryScale: undefined,
-    kQuant: kQuant === undefined ? undefined : { mix: kQuant, layers: ggufNumber(base, "gemma2.block_count") ?? 0 },
+    kQuant:
+      kQuant === undefined ? undefined : { mix: kQuant, layers: ggufNumber(base, "gemma2.block_count") ?? 0 },
     warnings: [],
     transforms: options.transforms,
   });
   const kvs = base.kvs.filter((kv) => kv.key !== "general.file_type");
   kvs.push({ key: "general.file_type", type: GGUF_TYPE.UINT32, value: FILE_TYPE_OF[type] });
-  const header = encodeGgufHeader(kvs, plans.map((p) => ({ name: p.ggufName, ne: p.ne, type: p.type })));
-  await checkFreeSpace([{ folder: dirname(options.output), bytes: header.bytes.length + header.dataBytes, what: "the merged model" }]);
+  const header = encodeGgufHeader(
+    kvs,
+    plans.map((p) => ({ name: p.ggufName, ne: p.ne, type: p.type })),
+  );
+  await checkFreeSpace([
+    {
+      folder: dirname(options.output),
+      bytes: header.bytes.length + header.dataBytes,
+      what: "the merged model",
+    },
+  ]);
   const bytesTotal = plans.reduce((n, p) => n + p.bytes, 0);
   await writeAtomically(
     options.output,
@@ -107,7 +119,14 @@ export async function mergeIntoGguf(options: MergeIntoGgufOptions): Promise<{ by
             options.onProgress === undefined
               ? undefined
               : (tensorsDone, bytesDone, tensor) =>
-                  options.onProgress!({ phase: "convert", tensorsDone, tensorsTotal: plans.length, bytesDone, bytesTotal, tensor }),
+                  options.onProgress!({
+                    phase: "convert",
+                    tensorsDone,
+                    tensorsTotal: plans.length,
+                    bytesDone,
+                    bytesTotal,
+                    tensor,
+                  }),
         });
       } finally {
         await out.close();

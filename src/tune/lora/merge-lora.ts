@@ -55,15 +55,27 @@ export interface MergeLoraResult {
 export async function mergeLora(options: MergeLoraOptions): Promise<MergeLoraResult> {
   const started = performance.now();
   const scale = options.scale ?? 1;
-  if (!Number.isFinite(scale)) throw new AtlasError("BAD_ARGUMENT", `scale must be a number, got ${scale}`, { details: { field: "scale" } });
+  if (!Number.isFinite(scale))
+    throw new AtlasError("BAD_ARGUMENT", `scale must be a number, got ${scale}`, {
+      details: { field: "scale" },
+    });
   if (options.type !== undefined && !OUTPUT_TYPES.includes(options.type))
-    throw new AtlasError("BAD_ARGUMENT", `unknown output type '${String(options.type)}'`, { hint: `use one of ${OUTPUT_TYPES.join(", ")}` });
+    throw new AtlasError("BAD_ARGUMENT", `unknown output type '${String(options.type)}'`, {
+      hint: `use one of ${OUTPUT_TYPES.join(", ")}`,
+    });
   const output = resolve(options.output);
   if (options.overwrite !== true && (await stat(output).catch(() => undefined)) !== undefined)
-    throw new AtlasError("BAD_ARGUMENT", "already exists", { where: output, hint: "pass --force to replace it" });
+    throw new AtlasError("BAD_ARGUMENT", "already exists", {
+      where: output,
+      hint: "pass --force to replace it",
+    });
   const lora = await readLoraGguf(options.adapter);
   if (lora.architecture !== LORA_ARCHITECTURE)
-    throw new AtlasError("UNSUPPORTED", `is an adapter for ${lora.architecture}; atlas merges ${LORA_ARCHITECTURE} adapters`, { where: options.adapter });
+    throw new AtlasError(
+      "UNSUPPORTED",
+      `is an adapter for ${lora.architecture}; atlas merges ${LORA_ARCHITECTURE} adapters`,
+      { where: options.adapter },
+    );
   const base = await readLoraBase(options.model, options.env);
   for (const pair of lora.pairs) {
     const ne = base.tensors.get(pair.target);
@@ -95,7 +107,15 @@ export async function mergeLora(options: MergeLoraOptions): Promise<MergeLoraRes
         ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
       });
       warnings.push(...result.warnings);
-      return { output, type: result.type, bytes: result.bytes, tensors: result.tensors, merged: lora.pairs.length, seconds: (performance.now() - started) / 1000, warnings };
+      return {
+        output,
+        type: result.type,
+        bytes: result.bytes,
+        tensors: result.tensors,
+        merged: lora.pairs.length,
+        seconds: (performance.now() - started) / 1000,
+        warnings,
+      };
     }
     const type = options.type ?? ggufOwnType(base.gguf!);
     const written = await mergeIntoGguf({
@@ -108,7 +128,14 @@ export async function mergeLora(options: MergeLoraOptions): Promise<MergeLoraRes
       signal: options.signal,
       onProgress: options.onProgress,
     });
-    return { output, type, ...written, merged: lora.pairs.length, seconds: (performance.now() - started) / 1000, warnings };
+    return {
+      output,
+      type,
+      ...written,
+      merged: lora.pairs.length,
+      seconds: (performance.now() - started) / 1000,
+      warnings,
+    };
   } finally {
     close();
   }

@@ -36,7 +36,11 @@ export interface MergeTransforms {
  * Builds the transforms for `lora` at run-time `scale`. `targetFactor(name)` multiplies a tensor's
  * update further (1 normally; 1/f for attn_q of a checkpoint whose conversion multiplies attn_q by f).
  */
-export function mergeTransforms(lora: LoraGguf, scale: number, targetFactor: (target: string) => number): MergeTransforms {
+export function mergeTransforms(
+  lora: LoraGguf,
+  scale: number,
+  targetFactor: (target: string) => number,
+): MergeTransforms {
   const path = lora.file.path;
   let fd: number;
   try {

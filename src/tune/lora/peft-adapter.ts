@@ -59,29 +59,54 @@ function isEmpty(value: unknown): boolean {
 export function parsePeftConfig(raw: Record<string, unknown>, where: string): PeftLoraConfig {
   const peftType = raw["peft_type"];
   if (peftType !== undefined && peftType !== "LORA")
-    throw unsupported(where, `peft_type is ${JSON.stringify(peftType)}`, "atlas converts LoRA adapters (peft_type LORA)");
+    throw unsupported(
+      where,
+      `peft_type is ${JSON.stringify(peftType)}`,
+      "atlas converts LoRA adapters (peft_type LORA)",
+    );
   const r = raw["r"];
-  if (typeof r !== "number" || !Number.isInteger(r) || r <= 0) throw invalid(where, `r must be a positive whole number, got ${JSON.stringify(r)}`);
+  if (typeof r !== "number" || !Number.isInteger(r) || r <= 0)
+    throw invalid(where, `r must be a positive whole number, got ${JSON.stringify(r)}`);
   const alpha = raw["lora_alpha"];
   if (typeof alpha !== "number" || !Number.isFinite(alpha) || alpha <= 0)
     throw invalid(where, `lora_alpha must be a positive number, got ${JSON.stringify(alpha)}`);
   if (raw["use_dora"] === true)
-    throw unsupported(where, "is a DoRA adapter (use_dora: true)", "llama.cpp's LoRA format has no magnitude vectors: merge it with PEFT first");
+    throw unsupported(
+      where,
+      "is a DoRA adapter (use_dora: true)",
+      "llama.cpp's LoRA format has no magnitude vectors: merge it with PEFT first",
+    );
   if (raw["fan_in_fan_out"] === true)
-    throw unsupported(where, "has fan_in_fan_out: true (Conv1D layers)", "Gemma-2 adapters use plain Linear layers");
+    throw unsupported(
+      where,
+      "has fan_in_fan_out: true (Conv1D layers)",
+      "Gemma-2 adapters use plain Linear layers",
+    );
   if (raw["bias"] !== undefined && raw["bias"] !== "none")
-    throw unsupported(where, `trains biases (bias: ${JSON.stringify(raw["bias"])})`, "Gemma-2 has no biases; train with bias: none");
+    throw unsupported(
+      where,
+      `trains biases (bias: ${JSON.stringify(raw["bias"])})`,
+      "Gemma-2 has no biases; train with bias: none",
+    );
   if (!isEmpty(raw["modules_to_save"]))
-    throw unsupported(where, "saves whole modules (modules_to_save)", "a GGUF LoRA holds only low-rank updates: train without modules_to_save");
+    throw unsupported(
+      where,
+      "saves whole modules (modules_to_save)",
+      "a GGUF LoRA holds only low-rank updates: train without modules_to_save",
+    );
   for (const key of ["rank_pattern", "alpha_pattern"])
     if (!isEmpty(raw[key]))
-      throw unsupported(where, `sets per-module ranks or alphas (${key})`, "a GGUF LoRA has one alpha: train with one r and lora_alpha");
+      throw unsupported(
+        where,
+        `sets per-module ranks or alphas (${key})`,
+        "a GGUF LoRA has one alpha: train with one r and lora_alpha",
+      );
   const targets = raw["target_modules"];
   const targetModules =
     typeof targets === "string"
       ? targets
       : Array.isArray(targets) && targets.every((t) => typeof t === "string")
-        ? (targets as string[])
+        ? targets
         : undefined;
   if (targetModules === undefined) throw invalid(where, "target_modules is missing or not a list of names");
   const base = raw["base_model_name_or_path"];
@@ -126,20 +151,38 @@ export async function readPeftAdapter(dir: string): Promise<PeftAdapter> {
   const weightsPath = join(dir, PEFT_WEIGHTS_FILE);
   if ((await fileSize(weightsPath)) === undefined) {
     const pickled = (await fileSize(join(dir, "adapter_model.bin"))) !== undefined;
-    throw new AtlasError(pickled ? "UNSUPPORTED" : "NOT_FOUND", `missing ${PEFT_WEIGHTS_FILE}${pickled ? " (only the pickled adapter_model.bin)" : ""}`, {
-      where: dir,
-      hint: pickled ? "save the adapter with safe_serialization=True (PEFT's default)" : "copy the whole adapter folder",
-    });
+    throw new AtlasError(
+      pickled ? "UNSUPPORTED" : "NOT_FOUND",
+      `missing ${PEFT_WEIGHTS_FILE}${pickled ? " (only the pickled adapter_model.bin)" : ""}`,
+      {
+        where: dir,
+        hint: pickled
+          ? "save the adapter with safe_serialization=True (PEFT's default)"
+          : "copy the whole adapter folder",
+      },
+    );
   }
   const file = await readSafetensorsHeader(weightsPath);
   const halves = new Map<string, { a?: SafetensorsTensor; b?: SafetensorsTensor }>();
   for (const tensor of file.tensors) {
     const match = TENSOR_NAME.exec(tensor.name);
     if (match === null)
-      throw unsupported(weightsPath, `holds '${tensor.name}', which is not a LoRA A/B matrix`, "atlas converts adapters of linear layers (no embedding adapters, biases or saved modules)");
+      throw unsupported(
+        weightsPath,
+        `holds '${tensor.name}', which is not a LoRA A/B matrix`,
+        "atlas converts adapters of linear layers (no embedding adapters, biases or saved modules)",
+      );
     if (tensor.dtype !== "F32" && tensor.dtype !== "F16" && tensor.dtype !== "BF16")
-      throw unsupported(weightsPath, `tensor '${tensor.name}' has dtype ${tensor.dtype}`, "atlas reads F32, F16 and BF16 adapters");
-    if (tensor.shape.length !== 2) throw invalid(weightsPath, `tensor '${tensor.name}' has shape ${JSON.stringify(tensor.shape)}, not a matrix`);
+      throw unsupported(
+        weightsPath,
+        `tensor '${tensor.name}' has dtype ${tensor.dtype}`,
+        "atlas reads F32, F16 and BF16 adapters",
+      );
+    if (tensor.shape.length !== 2)
+      throw invalid(
+        weightsPath,
+        `tensor '${tensor.name}' has shape ${JSON.stringify(tensor.shape)}, not a matrix`,
+      );
     const entry = halves.get(match[1]!) ?? {};
     entry[match[2] === "A" ? "a" : "b"] = tensor;
     halves.set(match[1]!, entry);
@@ -148,12 +191,24 @@ export async function readPeftAdapter(dir: string): Promise<PeftAdapter> {
   const pairs: PeftModulePair[] = [];
   for (const [module, { a, b }] of [...halves.entries()].sort(([x], [y]) => (x < y ? -1 : 1))) {
     if (a === undefined || b === undefined)
-      throw invalid(weightsPath, `module '${module}' has lora_${a === undefined ? "A" : "B"} missing`, "the adapter file is incomplete");
+      throw invalid(
+        weightsPath,
+        `module '${module}' has lora_${a === undefined ? "A" : "B"} missing`,
+        "the adapter file is incomplete",
+      );
     const rank = a.shape[0]!;
     if (rank !== config.r || b.shape[1] !== config.r)
-      throw invalid(weightsPath, `module '${module}' has rank ${rank === config.r ? b.shape[1] : rank} but ${PEFT_CONFIG_FILE} says r = ${config.r}`, "the adapter's files do not belong together");
+      throw invalid(
+        weightsPath,
+        `module '${module}' has rank ${rank === config.r ? b.shape[1] : rank} but ${PEFT_CONFIG_FILE} says r = ${config.r}`,
+        "the adapter's files do not belong together",
+      );
     if (!isTargeted(module, config.targetModules))
-      throw invalid(weightsPath, `module '${module}' is not in target_modules ${JSON.stringify(config.targetModules)}`, "the adapter's files do not belong together");
+      throw invalid(
+        weightsPath,
+        `module '${module}' is not in target_modules ${JSON.stringify(config.targetModules)}`,
+        "the adapter's files do not belong together",
+      );
     pairs.push({ module, a, b });
   }
   return { dir, config, file, pairs };

@@ -32,7 +32,9 @@ describe("adapter_config.json", () => {
     expect(code({ ...base, peft_type: "IA3" })).toBe("UNSUPPORTED");
     expect(code({ ...base, use_dora: true })).toBe("UNSUPPORTED");
     expect(code({ ...base, alpha_pattern: { q_proj: 4 } })).toBe("UNSUPPORTED");
-    expect(code({ ...base, rank_pattern: {}, alpha_pattern: {}, modules_to_save: null, bias: "none" })).toBeUndefined();
+    expect(
+      code({ ...base, rank_pattern: {}, alpha_pattern: {}, modules_to_save: null, bias: "none" }),
+    ).toBeUndefined();
   });
 
   it("matches modules like PEFT: name suffixes, a full-match regex, all-linear", () => {

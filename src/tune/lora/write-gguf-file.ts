@@ -16,7 +16,11 @@ export interface GgufTensorSource {
  * Creates `path` (which must not exist) with `kvs` and `tensors`, each at its aligned offset.
  * @returns the file size
  */
-export async function writeGgufFile(path: string, kvs: readonly GgufKv[], tensors: readonly GgufTensorSource[]): Promise<number> {
+export async function writeGgufFile(
+  path: string,
+  kvs: readonly GgufKv[],
+  tensors: readonly GgufTensorSource[],
+): Promise<number> {
   const header = encodeGgufHeader(kvs, tensors);
   let handle;
   try {
@@ -29,7 +33,10 @@ export async function writeGgufFile(path: string, kvs: readonly GgufKv[], tensor
     for (const [i, info] of header.tensors.entries()) {
       const bytes = await tensors[i]!.data();
       if (bytes.length !== info.bytes)
-        throw new AtlasError("INVALID_MODEL", `internal: tensor ${info.name} has ${bytes.length} bytes, expected ${info.bytes}`);
+        throw new AtlasError(
+          "INVALID_MODEL",
+          `internal: tensor ${info.name} has ${bytes.length} bytes, expected ${info.bytes}`,
+        );
       await handle.write(bytes, 0, bytes.length, header.bytes.length + info.offset);
     }
     const end = header.bytes.length + header.dataBytes;

@@ -96,7 +96,8 @@ export class VocabTokenizer {
       this.out = new Int32Array(-n);
       n = api.tokenize(this.vocab, bytes, bytes.length, this.out, this.out.length, false, true);
     }
-    if (n < 0) throw new AtlasError("NATIVE", `llama.cpp could not tokenize a ${bytes.length}-byte text (${n})`);
+    if (n < 0)
+      throw new AtlasError("NATIVE", `llama.cpp could not tokenize a ${bytes.length}-byte text (${n})`);
     return this.out.subarray(0, n);
   }
 

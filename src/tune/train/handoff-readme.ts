@@ -5,8 +5,14 @@ import { provenance, type LoraRecipe } from "./recipes.js";
 /** The hand-off README for `recipe` on `setup`. */
 export function handoffReadme(recipe: LoraRecipe, setup: TrainSetup): string {
   const rows = (Object.entries(recipe) as [string, unknown][])
-    .filter((entry): entry is [string, { value: unknown; source: string; note: string }] => typeof entry[1] === "object" && entry[1] !== null && "value" in entry[1])
-    .map(([key, v]) => `| ${key} | \`${JSON.stringify(v.value)}\` | ${v.source === "card" ? "card" : "**atlas choice**"} | ${v.note} |`);
+    .filter(
+      (entry): entry is [string, { value: unknown; source: string; note: string }] =>
+        typeof entry[1] === "object" && entry[1] !== null && "value" in entry[1],
+    )
+    .map(
+      ([key, v]) =>
+        `| ${key} | \`${JSON.stringify(v.value)}\` | ${v.source === "card" ? "card" : "**atlas choice**"} | ${v.note} |`,
+    );
   return [
     `# ${recipe.name}: ${recipe.description}`,
     "",

@@ -46,7 +46,10 @@ export const ATLAS_CHAT_LORA: LoraRecipe = {
   name: "atlas-chat-lora",
   description: "LoRA SFT of a Gemma-2 (Atlas-Chat) model on tokenized Darija chat data, multi-GPU with FSDP",
   loraRank: card(256, "LoRA rank 256, as the card states"),
-  loraAlpha: atlas(256, "not in our notes: alpha = r (scale 1) is a neutral starting point — check the paper"),
+  loraAlpha: atlas(
+    256,
+    "not in our notes: alpha = r (scale 1) is a neutral starting point — check the paper",
+  ),
   loraDropout: atlas(0.05, "not in our notes: a common PEFT value"),
   targetModules: atlas(
     ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
@@ -57,7 +60,10 @@ export const ATLAS_CHAT_LORA: LoraRecipe = {
   distributed: card("fsdp", "FSDP, as the card states"),
   learningRate: atlas(1e-4, "not in our notes: a usual LoRA learning rate — tune it"),
   epochs: atlas(2, "not in our notes"),
-  perDeviceBatchSize: atlas(4, "not in our notes: fits 2048-token rows of the 2B on 40-80 GB GPUs with checkpointing"),
+  perDeviceBatchSize: atlas(
+    4,
+    "not in our notes: fits 2048-token rows of the 2B on 40-80 GB GPUs with checkpointing",
+  ),
   gradientAccumulation: atlas(4, "not in our notes: 8 GPUs × 4 × 4 = 128 rows per step"),
   scheduler: atlas("cosine", "not in our notes"),
   warmupRatio: atlas(0.03, "not in our notes"),

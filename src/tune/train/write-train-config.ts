@@ -36,7 +36,14 @@ export interface TrainConfigResult {
 }
 
 /** The files written, in the order listed. */
-export const TRAIN_CONFIG_FILES = ["trl-sft.yaml", "accelerate-fsdp.yaml", "launch.sh", "axolotl.yaml", "recipe.json", "README.md"] as const;
+export const TRAIN_CONFIG_FILES = [
+  "trl-sft.yaml",
+  "accelerate-fsdp.yaml",
+  "launch.sh",
+  "axolotl.yaml",
+  "recipe.json",
+  "README.md",
+] as const;
 
 /**
  * Writes the training configs for `options.data` into `options.out`.
@@ -45,24 +52,35 @@ export const TRAIN_CONFIG_FILES = ["trl-sft.yaml", "accelerate-fsdp.yaml", "laun
 export async function writeTrainConfig(options: TrainConfigOptions): Promise<TrainConfigResult> {
   const recipe = RECIPES[options.recipe];
   if (recipe === undefined)
-    throw new AtlasError("BAD_ARGUMENT", `unknown recipe '${options.recipe}'`, { hint: `use one of ${Object.keys(RECIPES).join(", ")}` });
+    throw new AtlasError("BAD_ARGUMENT", `unknown recipe '${options.recipe}'`, {
+      hint: `use one of ${Object.keys(RECIPES).join(", ")}`,
+    });
   const gpus = options.gpus ?? recipe.gpus.value;
   if (!Number.isInteger(gpus) || gpus < 1 || gpus > 1024)
-    throw new AtlasError("BAD_ARGUMENT", `gpus must be a whole number from 1 to 1024, got ${gpus}`, { details: { field: "gpus" } });
+    throw new AtlasError("BAD_ARGUMENT", `gpus must be a whole number from 1 to 1024, got ${gpus}`, {
+      details: { field: "gpus" },
+    });
   const data = resolve(options.data);
   const out = resolve(options.out);
   const { stats } = await readSftStats(data);
   if (options.overwrite !== true)
     for (const name of TRAIN_CONFIG_FILES)
       if ((await stat(join(out, name)).catch(() => undefined)) !== undefined)
-        throw new AtlasError("BAD_ARGUMENT", `${name} already exists`, { where: out, hint: "pass --force to replace the configs" });
+        throw new AtlasError("BAD_ARGUMENT", `${name} already exists`, {
+          where: out,
+          hint: "pass --force to replace the configs",
+        });
   const warnings: string[] = [];
   if (stats.maxLen > recipe.maxLength.value)
     warnings.push(`the data allows ${stats.maxLen} tokens, more than the recipe's ${recipe.maxLength.value}`);
   if (stats.model !== options.model)
-    warnings.push(`the data was tokenized for ${stats.model}; make sure ${options.model} has the same tokenizer and chat template`);
-  if (stats.packed) warnings.push("packed data: TRL needs flash-attn (padding-free); for axolotl rebuild without --pack");
-  const jsonl = (split: string): string[] => (stats.splits[split]?.jsonl ?? []).map((f) => join(data, ...f.split("/")));
+    warnings.push(
+      `the data was tokenized for ${stats.model}; make sure ${options.model} has the same tokenizer and chat template`,
+    );
+  if (stats.packed)
+    warnings.push("packed data: TRL needs flash-attn (padding-free); for axolotl rebuild without --pack");
+  const jsonl = (split: string): string[] =>
+    (stats.splits[split]?.jsonl ?? []).map((f) => join(data, ...f.split("/")));
   const setup: TrainSetup = {
     model: options.model,
     data,
@@ -83,7 +101,8 @@ export async function writeTrainConfig(options: TrainConfigOptions): Promise<Tra
     "README.md": handoffReadme(recipe, setup),
   };
   await makeFolder(out, "cannot create the output folder");
-  for (const name of TRAIN_CONFIG_FILES) await writeFileAtomic(join(out, name), texts[name], { durable: false });
+  for (const name of TRAIN_CONFIG_FILES)
+    await writeFileAtomic(join(out, name), texts[name], { durable: false });
   await chmod(join(out, "launch.sh"), 0o755);
   return { out, files: [...TRAIN_CONFIG_FILES], recipe, warnings };
 }
