@@ -8,6 +8,7 @@ export * from "./blob-digest.js";
 export * from "./cache-layout.js";
 export * from "./cache-refs.js";
 export * from "./download-blob.js";
+export * from "./download-repo-files.js";
 export * from "./download-snapshot.js";
 export * from "./find-cached-snapshot.js";
 export * from "./hub-error.js";

@@ -68,7 +68,10 @@ function trainedPieces(): { pieces: string[]; scores: number[] } {
  * the real vocabulary). Throws if `vocabSize` is smaller than the trained part (about
  * {@link TRAINED_VOCAB_TARGET}).
  */
-export function gemma2Vocab(vocabSize: number, options: { controlPadding?: number } = {}): Gemma2Vocab {
+export function gemma2Vocab(
+  vocabSize: number,
+  options: { controlPadding?: number | undefined } = {},
+): Gemma2Vocab {
   const controlPadding = options.controlPadding ?? Number.POSITIVE_INFINITY;
   const pieces: string[] = [];
   const scores: number[] = [];

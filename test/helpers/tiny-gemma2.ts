@@ -250,10 +250,7 @@ export async function writeGemma2Checkpoint(
     throw new RangeError("numHeads must be a multiple of numKvHeads");
   if (shape.headDim % 2 !== 0) throw new RangeError("headDim must be even (RoPE rotates pairs)");
 
-  const vocab = gemma2Vocab(
-    shape.vocabSize,
-    options.controlPadding === undefined ? {} : { controlPadding: options.controlPadding },
-  );
+  const vocab = gemma2Vocab(shape.vocabSize, { controlPadding: options.controlPadding });
   const ids = vocab.specialIds;
   const config = gemma2ConfigJson(shape, dtype, ids, options.eosIncludesEndOfTurn ?? true);
   await mkdir(dir, { recursive: true });

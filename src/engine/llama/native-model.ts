@@ -2,8 +2,9 @@
  * A llama.cpp model loaded through the C API: loading, metadata, tokenizer. Tokenizer calls only read the
  * vocabulary, so they are safe while a decode runs on a worker thread.
  */
-import { AtlasError, errorMessage } from "../../core/index.js";
+import { AtlasError } from "../../core/index.js";
 import type { LoadedLlama } from "../../native/load-llama.js";
+import { loadModelFile } from "../../native/load-model-file.js";
 import type { NativePointer } from "../../native/llama-api.js";
 
 const META_BUFFER_BYTES = 1 << 20; // chat templates can be long; 1 MiB is far more than any real one
@@ -44,28 +45,16 @@ export async function loadNativeModel(
   path: string,
   options: NativeLoadOptions,
 ): Promise<NativeModel> {
-  const params = llama.api.model_default_params();
-  params.n_gpu_layers = options.gpuLayers;
-  params.use_extra_bufts = options.repack;
-  if (options.mlock) params.load_mode = LOAD_MODE_MMAP_MLOCK;
-  const handle = await new Promise<NativePointer | null>((resolve, reject) => {
-    llama.api.model_load_from_file.async(path, params, (error, result) => {
-      if (error !== null && error !== undefined)
-        reject(error instanceof Error ? error : new Error(errorMessage(error)));
-      else resolve(result);
-    });
-  });
-  if (handle === null) {
-    const log = llama.recentLog().slice(-3).join(" | ");
-    throw new AtlasError(
-      "INVALID_MODEL",
-      `llama.cpp could not load the model${log === "" ? "" : ` (${log})`}`,
-      {
-        where: path,
-        hint: "check that it is a complete GGUF file (`atlas inspect` shows what is in it)",
-      },
-    );
-  }
+  const handle = await loadModelFile(
+    llama,
+    path,
+    (params) => {
+      params.n_gpu_layers = options.gpuLayers;
+      params.use_extra_bufts = options.repack;
+      if (options.mlock) params.load_mode = LOAD_MODE_MMAP_MLOCK;
+    },
+    "load the model",
+  );
   return new NativeModel(llama, handle);
 }
 

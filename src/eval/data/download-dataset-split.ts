@@ -10,14 +10,12 @@ import { join } from "node:path";
 import { hfEndpoint, hfHubCache, hfOffline } from "../../config/index.js";
 import { AtlasError } from "../../core/index.js";
 import {
-  downloadBlob,
-  linkSnapshotFile,
+  downloadRepoFiles,
   listRepoFiles,
   readRef,
   repoCachePaths,
   resolveRevision,
   resolveToken,
-  writeRef,
   type RepoFile,
   type RetryOptions,
 } from "../../hub/index.js";
@@ -107,29 +105,15 @@ export async function downloadDatasetSplit(options: DownloadDatasetSplitOptions)
   if (wanted.length === 0)
     throw notFound(ref, `${endpoint}/datasets/${ref.path}/tree/${sha}/${ref.name}`, false);
   wanted.sort((a, b) => a.path.localeCompare(b.path));
+  const out = await downloadRepoFiles({
+    ...common,
+    revision: PARQUET_REVISION,
+    sha,
+    paths,
+    files: wanted,
+    onProgress: options.onProgress,
+  });
   const total = wanted.reduce((sum, f) => sum + f.size, 0);
-  let finished = 0;
-  const out: string[] = [];
-  for (const file of wanted) {
-    await downloadBlob({
-      url: `${endpoint}/datasets/${ref.path}/resolve/${sha}/${file.path.split("/").map(encodeURIComponent).join("/")}`,
-      paths,
-      expected: {
-        etag: file.etag,
-        size: file.size,
-        algorithm: file.lfs === undefined ? "git-sha1" : "sha256",
-      },
-      context: { endpoint, repo: ref.path, revision: PARQUET_REVISION, path: file.path },
-      token,
-      fetch: options.fetch,
-      signal: options.signal,
-      retry: options.retry,
-      onProgress: (done) => options.onProgress?.(finished + done, total),
-    });
-    finished += file.size;
-    out.push(await linkSnapshotFile(paths, sha, file.path, file.etag));
-  }
-  await writeRef(paths, PARQUET_REVISION, sha);
   options.onProgress?.(total, total);
   return out;
 }

@@ -9,15 +9,13 @@ import { join, relative, sep } from "node:path";
 import { hfEndpoint, hfHubCache, hfOffline } from "../../config/index.js";
 import { AtlasError, ioError } from "../../core/index.js";
 import {
-  downloadBlob,
+  downloadRepoFiles,
   isRepoId,
-  linkSnapshotFile,
   listRepoFiles,
   readRef,
   repoCachePaths,
   resolveRevision,
   resolveToken,
-  writeRef,
   type HubRequestOptions,
 } from "../../hub/index.js";
 import { dataFormatOf, selectSplitFiles, type DataFormat } from "./split-files.js";
@@ -142,28 +140,17 @@ async function hubFiles(repo: string, split: string, options: FindDatasetOptions
   );
   const files = listing.filter((f) => wanted.has(f.path)).sort((a, b) => (a.path < b.path ? -1 : 1));
   if (files.length === 0) throw noFiles(split, `${endpoint}/datasets/${repo}/tree/${sha}`);
-  const total = files.reduce((sum, f) => sum + f.size, 0);
-  let finished = 0;
-  const out: DatasetFile[] = [];
-  for (const file of files) {
-    await downloadBlob({
-      url: `${endpoint}/datasets/${repo}/resolve/${sha}/${file.path.split("/").map(encodeURIComponent).join("/")}`,
-      paths,
-      expected: {
-        etag: file.etag,
-        size: file.size,
-        algorithm: file.lfs === undefined ? "git-sha1" : "sha256",
-      },
-      context: { endpoint, repo, revision, path: file.path },
-      token,
-      fetch: options.fetch,
-      signal: options.signal,
-      onProgress: (done) => options.onDownload?.(finished + done, total),
-    });
-    finished += file.size;
-    const path = await linkSnapshotFile(paths, sha, file.path, file.etag);
-    out.push({ path, format: dataFormatOf(file.path)!, name: file.path });
-  }
-  await writeRef(paths, revision, sha);
-  return out;
+  const snapshotPaths = await downloadRepoFiles({
+    ...common,
+    revision,
+    sha,
+    paths,
+    files,
+    onProgress: options.onDownload,
+  });
+  return files.map((file, i) => ({
+    path: snapshotPaths[i]!,
+    format: dataFormatOf(file.path)!,
+    name: file.path,
+  }));
 }

@@ -3,9 +3,10 @@
  * metadata and vocabulary, never a tensor), so tokenizing a dataset needs neither the model's gigabytes
  * nor a context. The ids are exactly those `atlas run` feeds the model.
  */
-import { AtlasError, errorMessage } from "../../core/index.js";
+import { AtlasError } from "../../core/index.js";
 import type { NativePointer } from "../../native/llama-api.js";
 import { loadLlama, loadedLlama, type LoadedLlama } from "../../native/load-llama.js";
+import { loadModelFile } from "../../native/load-model-file.js";
 
 /** Special tokens read from the vocabulary (never hard-coded). */
 export interface VocabSpecials {
@@ -61,24 +62,15 @@ export class VocabTokenizer {
    */
   static async open(path: string): Promise<VocabTokenizer> {
     const llama = loadedLlama() ?? loadLlama("cpu");
-    const params = llama.api.model_default_params();
-    params.vocab_only = true;
-    params.n_gpu_layers = 0;
-    const handle = await new Promise<NativePointer | null>((resolve, reject) => {
-      llama.api.model_load_from_file.async(path, params, (error, result) => {
-        if (error !== null && error !== undefined)
-          reject(error instanceof Error ? error : new Error(errorMessage(error)));
-        else resolve(result);
-      });
-    });
-    if (handle === null) {
-      const log = llama.recentLog().slice(-3).join(" | ");
-      throw new AtlasError(
-        "INVALID_MODEL",
-        `llama.cpp could not read the vocabulary${log === "" ? "" : ` (${log})`}`,
-        { where: path, hint: "check that it is a complete GGUF file (`atlas inspect` shows what is in it)" },
-      );
-    }
+    const handle = await loadModelFile(
+      llama,
+      path,
+      (params) => {
+        params.vocab_only = true;
+        params.n_gpu_layers = 0;
+      },
+      "read the vocabulary",
+    );
     return new VocabTokenizer(llama, handle, llama.api.model_get_vocab(handle));
   }
 
