@@ -1,11 +1,16 @@
 /**
  * `atlas serve` under load: real HTTP clients streaming from a server on 127.0.0.1, against the engine's
- * own batched figure measured in the same run on the same loaded model (alternating, median of rounds).
+ * own batched figure measured in the same run on the same loaded model. Each round measures both sides
+ * back to back at every concurrency, engine first in even rounds and server first in odd ones; the
+ * server/engine ratio is the median of these paired per-round ratios (with min/max), so drift of a shared
+ * VM between rounds cancels instead of landing on one side.
  *
  * - aggregate generated tokens/s with 1, 2, 4, 8 concurrent clients (each streams /v1/completions with a
  *   2-token prompt, greedy, `--tokens` new tokens), counted like the engine figure: tokens after each
  *   request's first, over the span from the earliest first token to the last finish;
  * - time to first token (client side) p50/p95 per concurrency;
+ * - the event loop's busy milliseconds per generated token on each side (the JS work beside the decodes:
+ *   sampling and log-probabilities on both; HTTP, SSE and the in-process clients on the server side);
  * - the latency the server adds to one request: median wall time of a 1-token request through HTTP minus
  *   the same request on the engine directly (sequential, `--latency-requests` of each).
  *
@@ -14,6 +19,7 @@
  * Refuses to overwrite an existing output file.
  */
 import { resolve } from "node:path";
+import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { createApp, listen, loadModel, type Engine, type EngineModel } from "../src/index.js";
 import { aggregateThroughput } from "./aggregate-throughput.js";
@@ -137,21 +143,49 @@ const server = await listen(app, { port: 0 });
 // Warm-up: loads "bench" into the server.
 await streamOne(server.url, [engineModel.info.tokens.bos!, Math.floor(engineModel.info.vocabSize / 2)], 8);
 
+interface Side {
+  tps: number[];
+  /** Event-loop busy ms per generated token: the JS-thread work each side does beside the decodes. */
+  jsMsPerToken: number[];
+}
+const newSide = (): Side => ({ tps: [], jsMsPerToken: [] });
 const results = Object.fromEntries(
-  LEVELS.map((n) => [n, { engine: [] as number[], server: [] as number[], ttft: [] as number[] }]),
+  LEVELS.map((n) => [n, { engine: newSide(), server: newSide(), ttft: [] as number[] }]),
 );
+/** Runs `fn`, returning its result and the event loop's busy milliseconds meanwhile. */
+async function busy<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const start = performance.eventLoopUtilization();
+  const value = await fn();
+  return [value, performance.eventLoopUtilization(start).active];
+}
 for (let round = 0; round < Number(values.rounds); round++) {
   for (const n of LEVELS) {
     const r = results[n]!;
-    // The same per-token work as the server's requests: the sampled token's log-probability.
-    r.engine.push(
-      await aggregateThroughput(engineModel, n, TOKENS, round, { logitBias: NO_END, logprobs: 0 }),
-    );
-    const s = await serverRound(server.url, engineModel, n, round);
-    r.server.push(s.tps);
-    r.ttft.push(...s.ttft);
+    const engineSide = async (): Promise<void> => {
+      // The same per-token work as the server's requests: the sampled token's log-probability.
+      const [tps, ms] = await busy(() =>
+        aggregateThroughput(engineModel, n, TOKENS, round, { logitBias: NO_END, logprobs: 0 }),
+      );
+      r.engine.tps.push(tps);
+      r.engine.jsMsPerToken.push(ms / (n * (TOKENS + 1)));
+    };
+    const serverSide = async (): Promise<void> => {
+      const [s, ms] = await busy(() => serverRound(server.url, engineModel, n, round));
+      r.server.tps.push(s.tps);
+      r.server.jsMsPerToken.push(ms / (n * (TOKENS + 1)));
+      r.ttft.push(...s.ttft);
+    };
+    // Alternate which side goes first (engine first in even rounds), so a machine that drifts slower or
+    // faster during a round does not favour one side.
+    if (round % 2 === 0) {
+      await engineSide();
+      await serverSide();
+    } else {
+      await serverSide();
+      await engineSide();
+    }
     console.log(
-      `round ${round} n=${n}: engine ${r.engine.at(-1)!.toFixed(1)} tok/s, server ${s.tps.toFixed(1)} tok/s`,
+      `round ${round} n=${n}: engine ${r.engine.tps.at(-1)!.toFixed(1)} tok/s, server ${r.server.tps.at(-1)!.toFixed(1)} tok/s`,
     );
   }
 }
@@ -174,23 +208,33 @@ for (let i = 0; i < Number(values["latency-requests"]); i++) {
 await server.close(0);
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+const summary2 = (xs: readonly number[]): ReturnType<typeof summarize> => {
+  const s = summarize(xs);
+  return { median: round2(s.median), min: round2(s.min), max: round2(s.max), rounds: s.rounds };
+};
 const concurrency = Object.fromEntries(
   LEVELS.map((n) => {
     const r = results[n]!;
-    const engine = median(r.engine);
-    const srv = median(r.server);
+    // Paired: each round's server figure over the engine figure measured next to it.
+    const paired = r.server.tps.map((x, i) => x / r.engine.tps[i]!);
     return [
       `n${n}`,
       {
-        engineTokensPerSecond: round2(engine),
-        serverTokensPerSecond: round2(srv),
-        serverToEngine: round2(srv / engine),
+        engineTokensPerSecond: summary2(r.engine.tps),
+        serverTokensPerSecond: summary2(r.server.tps),
+        serverToEngine: summary2(paired),
+        ratioOfMedians: round2(median(r.server.tps) / median(r.engine.tps)),
+        jsBusyMsPerToken: {
+          engine: round3(median(r.engine.jsMsPerToken)),
+          server: round3(median(r.server.jsMsPerToken)),
+        },
         ttftMs: { p50: round2(percentile(r.ttft, 50)), p95: round2(percentile(r.ttft, 95)) },
       },
     ];
   }),
 );
-const single = median(results[LEVELS[0]!]!.server);
+const first = results[LEVELS[0]!]!;
 const output = {
   benchmark: "serve",
   model: values.model,
@@ -198,7 +242,16 @@ const output = {
   tokens: TOKENS,
   rounds: Number(values.rounds),
   concurrency,
-  scaling: Object.fromEntries(LEVELS.map((n) => [`n${n}`, round2(median(results[n]!.server) / single)])),
+  // Each round's n-client rate over that round's single-client rate (server, then engine).
+  scaling: Object.fromEntries(
+    LEVELS.map((n) => [
+      `n${n}`,
+      {
+        server: summary2(results[n]!.server.tps.map((x, i) => x / first.server.tps[i]!)),
+        engine: summary2(results[n]!.engine.tps.map((x, i) => x / first.engine.tps[i]!)),
+      },
+    ]),
+  ),
   addedLatencyMs: {
     p50: round2(median(latency.server) - median(latency.engine)),
     engineP50: round2(median(latency.engine)),

@@ -149,7 +149,8 @@ describe("serving many clients", () => {
     };
     const before = tokensOut();
     const controller = new AbortController();
-    const res = await chat(url, "a long story", { num_predict: 400 }, controller.signal);
+    // Greedy: a sampled run may draw the end token after a few tokens and finish before it is aborted.
+    const res = await chat(url, "a long story", { num_predict: 400, temperature: 0 }, controller.signal);
     await firstLine(res);
     controller.abort();
     await until(() => tokensOut() > before, "the aborted stream to end");
@@ -174,7 +175,8 @@ describe("serving many clients", () => {
         model: "tiny",
         prompt: "another long story",
         stream: false,
-        options: { num_predict: 400 },
+        // Greedy, so the generation runs its 400 tokens (hundreds of ms) and is seen holding the slot.
+        options: { num_predict: 400, temperature: 0 },
       }),
       signal: quiet.signal,
     }).catch((error: unknown) => error);

@@ -158,12 +158,20 @@ export class Scheduler {
   }
 
   private async loop(): Promise<void> {
+    let waited = false;
     for (;;) {
       this.dropFinished();
       this.assignSlots();
       if (this.active.length === 0) {
         this.looping = false;
         return;
+      }
+      if (!waited) {
+        // Requests submitted in the same tick as the one that started the loop (a client's burst, an
+        // eval batch) get their slots before the first decode and join it instead of a step behind.
+        waited = true;
+        await Promise.resolve();
+        continue;
       }
       const plan = this.plan();
       if (this.c.batch.size === 0) {
