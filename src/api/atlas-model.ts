@@ -34,6 +34,32 @@ export interface LoglikelihoodOptions {
   parseSpecial?: boolean;
 }
 
+/** Options of {@link AtlasModel.embed}. */
+export interface EmbedTextOptions {
+  /** Cut an input longer than the context to its first `contextSize` tokens instead of refusing it. Default false. */
+  truncate?: boolean;
+  /** Scale the vector to length 1 (cosine similarity becomes a dot product). Default true. */
+  normalize?: boolean;
+  signal?: AbortSignal;
+}
+
+/** An embedding and what it was made from. */
+export interface TextEmbedding {
+  embedding: Float32Array;
+  /** Tokens embedded (after truncation). */
+  tokens: number;
+  /** True when the input was cut to the context. */
+  truncated: boolean;
+}
+
+/** Scales `v` to length 1 (a zero vector stays zero). */
+export function normalizeVector(v: Float32Array): Float32Array {
+  let sum = 0;
+  for (const x of v) sum += x * x;
+  const norm = Math.sqrt(sum);
+  return norm === 0 ? Float32Array.from(v) : Float32Array.from(v, (x) => x / norm);
+}
+
 /** `{ logprob, isGreedy }` of one continuation. */
 export type LoglikelihoodResult = ContinuationScore;
 
@@ -92,6 +118,32 @@ export class AtlasModel implements AsyncDisposable {
         ? this.promptTokens(input)
         : this.applyChatTemplate(input, { tokenize: true });
     return this.engineModel.generate(tokens, options);
+  }
+
+  /**
+   * An embedding of text (BOS + its tokens; special-token text stays text) or of token ids as they are:
+   * the mean of the model's final hidden states over the tokens, normalised unless `normalize: false`.
+   * Same input, same vector, whatever else the model is doing.
+   */
+  async embed(input: string | readonly number[], options: EmbedTextOptions = {}): Promise<TextEmbedding> {
+    let tokens: readonly number[];
+    if (typeof input === "string") {
+      const bos = this.info.tokens.bos;
+      const ids = this.engineModel.tokenize(input, { parseSpecial: false });
+      tokens = this.info.addBos && bos !== undefined ? [bos, ...ids] : ids;
+    } else tokens = input;
+    const limit = this.info.contextSize;
+    const truncated = options.truncate === true && tokens.length > limit;
+    if (truncated) tokens = tokens.slice(0, limit);
+    const raw = await this.engineModel.embed(
+      tokens,
+      options.signal === undefined ? {} : { signal: options.signal },
+    );
+    return {
+      embedding: options.normalize === false ? raw : normalizeVector(raw),
+      tokens: tokens.length,
+      truncated,
+    };
   }
 
   tokenize(text: string, options?: { addSpecial?: boolean; parseSpecial?: boolean }): number[] {

@@ -164,6 +164,14 @@ const SCORE_FIELDS = {
   topLogprobs: GENERATE_FIELDS.logprobs,
 } satisfies Record<string, FieldSpec>;
 
+/** Options of an embedding (`embed`). */
+export interface EmbedOptions {
+  /** Aborts the request; the promise rejects with `AtlasError("ABORTED")`. */
+  signal?: AbortSignal;
+}
+
+const EMBED_FIELDS = { signal: GENERATE_FIELDS.signal } satisfies Record<string, FieldSpec>;
+
 /** How a caller names the contract's fields in its own messages, e.g. `{ maxTokens: "--max-tokens" }`. */
 export type FieldNames = Readonly<Record<string, string>>;
 
@@ -357,6 +365,26 @@ export function validateMessages(input: unknown, options: ValidateMessagesOption
       fail(`${at}.role`, `the last message must be the user's, got '${String(role)}'`);
     return { role: role as ChatMessage["role"], content: content as string };
   });
+}
+
+export function validateEmbedOptions(input: unknown, options: ValidateOptions = {}): EmbedOptions {
+  return validateOptionFields<EmbedOptions>(EMBED_FIELDS, input, "embedding option", options);
+}
+
+/**
+ * An input to embed must fit the model's context (callers that truncate do it before).
+ * @throws AtlasError CONTEXT_OVERFLOW with {field, limit, actual}
+ */
+export function checkEmbedLength(tokens: number, contextSize: number, field = "input"): void {
+  if (tokens > contextSize)
+    throw new AtlasError(
+      "CONTEXT_OVERFLOW",
+      `the input to embed is ${tokens} tokens but the context holds ${contextSize}`,
+      {
+        hint: "shorten the input, let the server truncate it (Ollama's truncate: true), or load the model with a larger --ctx-size",
+        details: { field, limit: contextSize, actual: tokens },
+      },
+    );
 }
 
 /**

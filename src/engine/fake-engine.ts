@@ -11,6 +11,8 @@
  */
 import {
   AtlasError,
+  checkEmbedLength,
+  validateEmbedOptions,
   validateGenerateOptions,
   validateScoreOptions,
   validateScoreRequest,
@@ -22,6 +24,7 @@ import { argmax, logSumExp, topLogprobs } from "./log-softmax.js";
 import { TokenTextStream } from "./token-text-stream.js";
 import type {
   ContinuationScore,
+  EmbedOptions,
   Engine,
   EngineModel,
   EngineState,
@@ -41,6 +44,7 @@ const EOT = 259;
 const VOCAB = 256 + SPECIALS.length;
 const MARKER = "<start_of_turn>model\n";
 const REPLY_BOOST = 12;
+const EMBEDDING_SIZE = 16;
 
 /** Options of the fake engine. */
 export interface FakeEngineOptions {
@@ -113,6 +117,7 @@ class FakeModel implements EngineModel {
       threads: 1,
       lora: [...(options.lora ?? [])],
       batchInvariant: options.batchInvariant === true,
+      embeddingSize: EMBEDDING_SIZE,
     };
     this.markerTokens = this.tokenize(MARKER, { parseSpecial: true });
     this.scheduler = new FakeScheduler(this.info.sequences, options.maxQueue ?? 256, fake.stepDelayMs ?? 0);
@@ -243,6 +248,23 @@ class FakeModel implements EngineModel {
     this.scheduler.admit();
     await this.scheduler.runOnce(options.signal);
     return tokens.map((_, i) => this.logitsAfter(tokens.slice(0, i + 1)));
+  }
+
+  /** The mean over positions of a seeded "hidden state" that depends on the token prefix (causal, like the real one). */
+  async embed(tokens: readonly number[], input: EmbedOptions = {}): Promise<Float32Array> {
+    this.scheduler.checkOpen();
+    const options = validateEmbedOptions(input);
+    validateTokens(tokens, VOCAB, "tokens");
+    checkEmbedLength(tokens.length, this.info.contextSize);
+    await Promise.resolve();
+    this.scheduler.checkOpen();
+    if (options.signal?.aborted === true) throw new AtlasError("ABORTED", "the request was cancelled");
+    const sum = new Float64Array(EMBEDDING_SIZE);
+    for (let i = 0; i < tokens.length; i++) {
+      const random = mulberry32(hash(tokens.slice(0, i + 1), 7));
+      for (let d = 0; d < EMBEDDING_SIZE; d++) sum[d]! += random() * 2 - 1;
+    }
+    return Float32Array.from(sum, (v) => v / tokens.length);
   }
 
   state(): EngineState {

@@ -2,7 +2,7 @@
  * The Engine interface: everything above src/engine (API, server, evaluator, CLI) talks to models through
  * these types, never to llama.cpp. A fake implementation (fake-engine.ts) passes the same contract tests.
  */
-import type { GenerateOptions, ScoreOptions } from "../core/index.js";
+import type { EmbedOptions, GenerateOptions, ScoreOptions } from "../core/index.js";
 
 /** Why a generation ended. */
 export type FinishReason = "stop" | "length" | "abort";
@@ -99,10 +99,12 @@ export interface ModelInfo {
   lora: LoraAdapter[];
   /** Loaded with `batchInvariant`: results depend only on the request (docs/engine.md). */
   batchInvariant: boolean;
+  /** Length of an embedding (the model's hidden size). */
+  embeddingSize: number;
 }
 
 /** Sampling and stopping options of one generation: the request contract's (src/core/request.ts). */
-export type { GenerateOptions, ScoreOptions } from "../core/index.js";
+export type { EmbedOptions, GenerateOptions, ScoreOptions } from "../core/index.js";
 
 /** Per-request numbers. Times in milliseconds. */
 export interface GenerationStats {
@@ -181,6 +183,14 @@ export interface EngineModel extends AsyncDisposable {
   ): Promise<ContinuationScore[]>;
   /** Raw logits for every position of `tokens` (tests, diagnostics). Each array has `vocabSize` floats. */
   logits(tokens: readonly number[], options?: ScoreOptions): Promise<Float32Array[]>;
+  /**
+   * An embedding of `tokens` (1 … contextSize ids): the mean of the model's final hidden states (after its
+   * output norm) over every token, `info.embeddingSize` floats, not normalised. It depends only on the
+   * tokens — not on other requests, batching or prompt caches — and runs on a second context of the
+   * same weights, created on first use (its KV cache holds one sequence of `contextSize` tokens),
+   * interleaved with generation steps.
+   */
+  embed(tokens: readonly number[], options?: EmbedOptions): Promise<Float32Array>;
   /** What the model is doing now (for `/api/ps`, metrics, tests). */
   state(): EngineState;
   /**

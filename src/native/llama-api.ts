@@ -217,6 +217,7 @@ export interface LlamaApi {
   model_n_ctx_train: NativeFn<[NativePointer], number>;
   model_n_layer: NativeFn<[NativePointer], number>;
   model_n_swa: NativeFn<[NativePointer], number>;
+  model_n_embd: NativeFn<[NativePointer], number>;
   model_desc: NativeFn<[NativePointer, Buffer, number], number>;
   model_size: NativeFn<[NativePointer], number | bigint>;
   model_n_params: NativeFn<[NativePointer], number | bigint>;
@@ -229,11 +230,13 @@ export interface LlamaApi {
   memory_seq_rm: NativeFn<[NativePointer, number, number, number], boolean>;
   memory_seq_cp: NativeFn<[NativePointer, number, number, number, number], void>;
   memory_seq_pos_min: NativeFn<[NativePointer, number], number>;
+  memory_clear: NativeFn<[NativePointer, boolean], void>;
 
   batch_init: NativeFn<[number, number, number], BatchValue>;
   batch_free: NativeFn<[BatchValue], void>;
   decode: NativeFn<[NativePointer, BatchValue], number>;
   get_logits_ith: NativeFn<[NativePointer, number], NativePointer>;
+  get_embeddings_ith: NativeFn<[NativePointer, number], NativePointer | null>;
 
   vocab_n_tokens: NativeFn<[NativePointer], number>;
   vocab_bos: NativeFn<[NativePointer], number>;
@@ -301,6 +304,7 @@ const PROTOTYPES: Record<keyof LlamaApi, string> = {
   model_n_ctx_train: "int32_t llama_model_n_ctx_train(const llama_model *model)",
   model_n_layer: "int32_t llama_model_n_layer(const llama_model *model)",
   model_n_swa: "int32_t llama_model_n_swa(const llama_model *model)",
+  model_n_embd: "int32_t llama_model_n_embd(const llama_model *model)",
   model_desc: "int32_t llama_model_desc(const llama_model *model, _Out_ char *buf, size_t size)",
   model_size: "uint64_t llama_model_size(const llama_model *model)",
   model_n_params: "uint64_t llama_model_n_params(const llama_model *model)",
@@ -315,11 +319,13 @@ const PROTOTYPES: Record<keyof LlamaApi, string> = {
   memory_seq_cp:
     "void llama_memory_seq_cp(llama_memory_i *mem, int32_t src, int32_t dst, int32_t p0, int32_t p1)",
   memory_seq_pos_min: "int32_t llama_memory_seq_pos_min(llama_memory_i *mem, int32_t seq)",
+  memory_clear: "void llama_memory_clear(llama_memory_i *mem, bool data)",
 
   batch_init: "llama_batch llama_batch_init(int32_t n_tokens, int32_t embd, int32_t n_seq_max)",
   batch_free: "void llama_batch_free(llama_batch batch)",
   decode: "int32_t llama_decode(llama_context *ctx, llama_batch batch)",
   get_logits_ith: "float *llama_get_logits_ith(llama_context *ctx, int32_t i)",
+  get_embeddings_ith: "float *llama_get_embeddings_ith(llama_context *ctx, int32_t i)",
 
   vocab_n_tokens: "int32_t llama_vocab_n_tokens(const llama_vocab *vocab)",
   vocab_bos: "int32_t llama_vocab_bos(const llama_vocab *vocab)",

@@ -103,6 +103,30 @@ export interface PromptScores {
   offsets: number[];
 }
 
+/** One input of an embedding request: text (BOS + its tokens) or token ids as they are. */
+export type EmbeddingInput = { kind: "text"; text: string } | { kind: "tokens"; tokens: number[] };
+
+/** Inputs to embed, and how (`/api/embed`, `/api/embeddings`, `/v1/embeddings`). */
+export interface EmbeddingRequest {
+  model: string;
+  inputs: EmbeddingInput[];
+  /** Cut an input longer than the context instead of refusing it (Ollama's `truncate`). */
+  truncate: boolean;
+  /** Scale each vector to length 1 (`/api/embed` and OpenAI do; the older `/api/embeddings` does not). */
+  normalize: boolean;
+  /** Keep the first N components (normalised again after the cut when normalising): `dimensions`. */
+  dimensions?: number | undefined;
+  keepAliveMs?: number | undefined;
+}
+
+/** The vectors, in input order. */
+export interface EmbeddingResult {
+  embeddings: Float32Array[];
+  /** Tokens embedded across all inputs. */
+  promptTokens: number;
+  durations: { totalNs: number; loadNs: number };
+}
+
 /** A model the backend can serve. */
 export interface ModelListing {
   name: string;
@@ -166,6 +190,8 @@ export interface Backend {
   generate(request: GenerationRequest, signal: AbortSignal): Promise<Generation>;
   /** Log-probabilities of a prompt's tokens (echo). */
   scorePrompt(request: PromptScoreRequest, signal: AbortSignal): Promise<PromptScores>;
+  /** Embeddings of the inputs, in order. */
+  embed(request: EmbeddingRequest, signal: AbortSignal): Promise<EmbeddingResult>;
   /** Loads a model (an empty Ollama prompt); resolves to the load time in ms. */
   load(model: string, keepAliveMs: number | undefined): Promise<number>;
   /** Unloads a model once idle (keep_alive 0). */

@@ -7,6 +7,8 @@ import { pullModel, type PullProgress } from "../store/index.js";
 import type {
   Backend,
   BackendLoad,
+  EmbeddingRequest,
+  EmbeddingResult,
   Generation,
   GenerationRequest,
   ModelDescription,
@@ -20,6 +22,7 @@ import type {
 import type { ServerMetrics } from "./metrics.js";
 import type { CatalogEntry, ModelCatalog } from "./model-catalog.js";
 import type { ModelManager } from "./model-manager.js";
+import { checkDimensions, shapeEmbedding } from "./embeddings.js";
 import { checkModelName, hubNameParts } from "./model-names.js";
 import { startLocalGeneration } from "./local-generation.js";
 import { scorePromptTokens } from "./prompt-scores.js";
@@ -68,6 +71,37 @@ export class LocalBackend implements Backend {
     const lease = await this.o.manager.acquire(request.model);
     try {
       return await scorePromptTokens(lease.model, request, signal);
+    } finally {
+      lease.release(request.keepAliveMs);
+    }
+  }
+
+  async embed(request: EmbeddingRequest, signal: AbortSignal): Promise<EmbeddingResult> {
+    const startedAt = performance.now();
+    const lease = await this.o.manager.acquire(request.model);
+    try {
+      checkDimensions(request.dimensions, lease.model.info.embeddingSize);
+      const embeddings: Float32Array[] = [];
+      let promptTokens = 0;
+      // One at a time: the engine runs embeddings one input at a time anyway.
+      for (const input of request.inputs) {
+        const r = await lease.model.embed(input.kind === "text" ? input.text : input.tokens, {
+          truncate: request.truncate,
+          normalize: false,
+          signal,
+        });
+        embeddings.push(shapeEmbedding(r.embedding, request));
+        promptTokens += r.tokens;
+      }
+      this.o.metrics.tokens(lease.entry.name, promptTokens, 0);
+      return {
+        embeddings,
+        promptTokens,
+        durations: {
+          totalNs: Math.round((performance.now() - startedAt) * 1e6),
+          loadNs: Math.round(lease.loadMs * 1e6),
+        },
+      };
     } finally {
       lease.release(request.keepAliveMs);
     }

@@ -322,6 +322,57 @@ export function engineContract(name: string, setup: () => Promise<ContractSetup>
       concurrent.forEach((r, i) => expect(r[0]!.logprob).toBeCloseTo(together[i]!.logprob, 3));
     });
 
+    it("embed() depends only on the tokens: same alone, twice, and beside running generations", async () => {
+      const alone = await model.embed(s.prompt);
+      expect(alone).toBeInstanceOf(Float32Array);
+      expect(alone).toHaveLength(model.info.embeddingSize);
+      expect(alone.every(Number.isFinite)).toBe(true);
+      expect(await model.embed(s.prompt)).toEqual(alone);
+      const other = await model.embed(s.otherPrompt);
+      expect(other).not.toEqual(alone);
+      // Fill every sequence with endless generations, then embed while they decode.
+      const controller = new AbortController();
+      const running = s.prompts
+        .slice(0, model.info.sequences)
+        .map((p) => model.generate(p, endless(model, { maxTokens: 200, signal: controller.signal })));
+      const busy = await Promise.all([model.embed(s.prompt), model.embed(s.otherPrompt)]);
+      controller.abort();
+      await Promise.all(running.map((r) => r.result));
+      expect(busy[0]).toEqual(alone);
+      expect(busy[1]).toEqual(other);
+      expect(model.state()).toMatchObject({ active: 0, queued: 0 });
+    });
+
+    it("embed() refuses empty, out-of-vocabulary and too-long inputs; a cancelled one rejects ABORTED", async () => {
+      await expect(model.embed([])).rejects.toSatisfy((e) => isAtlasError(e, "BAD_ARGUMENT"));
+      await expect(model.embed([model.info.vocabSize])).rejects.toSatisfy((e) =>
+        isAtlasError(e, "BAD_ARGUMENT"),
+      );
+      const size = model.info.contextSize;
+      const long = Array.from({ length: size + 1 }, () => s.prompt[1] ?? s.prompt[0]!);
+      const overflow = await model.embed(long).catch((e: unknown) => e);
+      expectCode(overflow, "CONTEXT_OVERFLOW", "input");
+      expect((overflow as AtlasError).details).toMatchObject({ limit: size, actual: size + 1 });
+      const controller = new AbortController();
+      controller.abort();
+      await expect(model.embed(s.prompt, { signal: controller.signal })).rejects.toSatisfy((e) =>
+        isAtlasError(e, "ABORTED"),
+      );
+      await expect(model.embed(s.prompt, { bogus: 1 } as never)).rejects.toSatisfy((e) =>
+        isAtlasError(e, "BAD_ARGUMENT"),
+      );
+      // The longest input that fits is accepted.
+      expect(await model.embed(long.slice(0, size))).toHaveLength(model.info.embeddingSize);
+    });
+
+    it("embed() after dispose says UNLOADED", async () => {
+      const m = await s.load({ sequences: 1 });
+      const first = await m.embed(s.prompt);
+      await m.dispose();
+      expect(first).toHaveLength(m.info.embeddingSize);
+      await expect(m.embed(s.prompt)).rejects.toSatisfy((e) => isAtlasError(e, "UNLOADED"));
+    });
+
     it("tokenize/detokenize round-trip Darija text", () => {
       const text = "شنو كيتسمى المنتخب المغربي؟ labas 3lik";
       expect(model.detokenize(model.tokenize(text))).toBe(text);

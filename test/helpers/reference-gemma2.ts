@@ -138,6 +138,20 @@ export function forward(
   weights: Gemma2Weights,
   tokenIds: readonly number[],
 ): Float32Array[] {
+  // Tied output: logits = norm(h) · embed_tokensᵀ, then the final soft-cap.
+  const embed = tensor(weights, "model.embed_tokens.weight", [config.vocab_size, config.hidden_size]);
+  return finalHidden(config, weights, tokenIds).map((x) => {
+    const logits = matVec(embed, x, config.vocab_size);
+    return Float32Array.from(logits, (l) => softCap(l, config.final_logit_softcapping));
+  });
+}
+
+/** The hidden state at every position after the final norm (what the output projection reads). */
+export function finalHidden(
+  config: Gemma2ReferenceConfig,
+  weights: Gemma2Weights,
+  tokenIds: readonly number[],
+): Float64Array[] {
   const H = config.hidden_size;
   const nH = config.num_attention_heads;
   const nKV = config.num_key_value_heads;
@@ -224,11 +238,6 @@ export function forward(
     }
   }
 
-  // Tied output: logits = norm(h) · embed_tokensᵀ, then the final soft-cap.
   const finalNorm = tensor(weights, "model.norm.weight", [H]);
-  return hidden.map((h) => {
-    const x = rmsNorm(h, finalNorm, eps);
-    const logits = matVec(embed, x, V);
-    return Float32Array.from(logits, (l) => softCap(l, config.final_logit_softcapping));
-  });
+  return hidden.map((h) => rmsNorm(h, finalNorm, eps));
 }

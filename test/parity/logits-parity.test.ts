@@ -5,7 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LlamaEngine } from "../../src/engine/llama/llama-engine.js";
 import type { EngineModel } from "../../src/engine/types.js";
-import { forward, referenceConfigFromJson, type Gemma2Weights } from "../helpers/reference-gemma2.js";
+import { EMBED_CHUNK } from "../../src/engine/llama/embedder.js";
+import {
+  finalHidden,
+  forward,
+  referenceConfigFromJson,
+  type Gemma2Weights,
+} from "../helpers/reference-gemma2.js";
 import { TINY_SHAPE } from "../helpers/tiny-gemma2.js";
 import { tinyModel, type TinyModel } from "../helpers/tiny-gguf.js";
 
@@ -75,6 +81,21 @@ describe("llama.cpp logits on converted models match the reference forward pass"
     const { maxDiff, argmaxMismatches } = compare(reference, f32Logits);
     expect(maxDiff).toBeLessThanOrEqual(2e-2);
     expect(argmaxMismatches).toBe(0);
+  });
+
+  it("F32: an embedding is the mean of the reference's final hidden states, across several chunks", async () => {
+    expect(tokens.length).toBeGreaterThan(EMBED_CHUNK);
+    const config = referenceConfigFromJson(tiny.checkpoint.config);
+    const hidden = finalHidden(config, tiny.checkpoint.weights as Gemma2Weights, tokens);
+    const mean = hidden[0]!.map((_, d) => hidden.reduce((sum, h) => sum + h[d]!, 0) / hidden.length);
+    const embedding = await models[0]!.embed(tokens);
+    expect(embedding.length).toBe(config.hidden_size);
+    expect(models[0]!.info.embeddingSize).toBe(config.hidden_size);
+    let maxDiff = 0;
+    mean.forEach((v, d) => (maxDiff = Math.max(maxDiff, Math.abs(v - embedding[d]!))));
+    expect(maxDiff).toBeLessThanOrEqual(1e-3);
+    // Not a constant: the mean differs from the first position's state.
+    expect(Math.abs(mean[0]! - hidden[0]![0]!)).toBeGreaterThan(1e-3);
   });
 
   it("BF16 (lossless for a BF16 checkpoint) matches like F32", async () => {

@@ -106,6 +106,47 @@ describe("abuse", () => {
       ],
       ["/v1/completions", { model: "tiny", prompt: "x", best_of: 2 }, 400, /best_of must be 1/],
       ["/v1/completions", { model: "tiny", prompt: "x", suffix: "y" }, 400, /suffix/],
+      ["/api/embed", { model: "tiny", input: 42 }, 400, /input must be text or a list of texts/],
+      ["/api/embed", { model: "tiny", input: ["a", [1, 2]] }, 400, /input\[1\] must be text/],
+      ["/api/embed", { model: "tiny", input: "a", dimensions: 0 }, 400, /dimensions must be a whole number/],
+      [
+        "/api/embed",
+        { model: "tiny", input: "a", dimensions: 17 },
+        400,
+        /dimensions must be between 1 and 16/,
+      ],
+      ["/api/embed", { model: "tiny", input: "a", pooling: "max" }, 400, /unknown embed request field/],
+      ["/api/embed", { model: "tiny", input: "a", options: { temprature: 1 } }, 400, /temperature/],
+      [
+        "/api/embed",
+        { model: "tiny", input: "a", truncate: false, keep_alive: "x" },
+        400,
+        /keep_alive must be/,
+      ],
+      ["/api/embeddings", { model: "tiny", prompt: ["a"] }, 400, /prompt must be text/],
+      ["/v1/embeddings", { model: "tiny" }, 400, /input is missing/],
+      ["/v1/embeddings", { model: "tiny", input: "" }, 400, /input is empty/],
+      ["/v1/embeddings", { model: "tiny", input: [] }, 400, /input is an empty list/],
+      [
+        "/v1/embeddings",
+        { model: "tiny", input: Array.from({ length: 2049 }, () => "a") },
+        400,
+        /at most 2048 per request/,
+      ],
+      [
+        "/v1/embeddings",
+        { model: "tiny", input: [[1, -2]] },
+        400,
+        /input\[0\] must be text or a list of token ids/,
+      ],
+      ["/v1/embeddings", { model: "tiny", input: [[1, 100000]] }, 400, /outside the vocabulary/],
+      ["/v1/embeddings", { model: "tiny", input: "a", encoding_format: "hex" }, 400, /encoding_format/],
+      [
+        "/v1/embeddings",
+        { model: "tiny", input: "x".repeat(600) },
+        400,
+        /input to embed is \d+ tokens but the context holds 512/,
+      ],
     ];
     for (const [path, body, status, message] of cases) {
       const res = await post(app, path, body);

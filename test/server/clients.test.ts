@@ -6,6 +6,7 @@ import { Ajv } from "ajv";
 import { Ollama } from "ollama";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadModel, normalizeVector, type AtlasModel } from "../../src/api/index.js";
 import { createApp, listen, type ListeningServer } from "../../src/server/index.js";
 import type { MockHub } from "../helpers/mock-hub.js";
 import { startTinyHub, testEnv } from "../store/fixtures.js";
@@ -15,8 +16,11 @@ let hub: MockHub;
 let server: ListeningServer;
 let ollama: Ollama;
 let openai: OpenAI;
+/** The same model loaded in the test, for reference embeddings. */
+let direct: AtlasModel;
 
 beforeAll(async () => {
+  direct = await loadModel(await tinyGguf(), { gpu: "cpu", contextSize: 512, sequences: 1 });
   ({ hub } = await startTinyHub());
   const app = createApp({
     models: [{ name: "tiny", path: await tinyGguf() }],
@@ -28,11 +32,28 @@ beforeAll(async () => {
   openai = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "unused", maxRetries: 0 });
 });
 afterAll(async () => {
+  await direct?.dispose();
   await server?.close(0);
   await hub?.close();
 });
 
 const question = [{ role: "user" as const, content: "شنو هي عاصمة المغرب؟" }];
+
+function norm(v: ArrayLike<number>): number {
+  return Math.sqrt(Array.from(v).reduce((sum, x) => sum + x * x, 0));
+}
+
+/** Same vector up to float32 rounding through JSON. */
+function expectClose(got: ArrayLike<number>, want: ArrayLike<number>): void {
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(1e-6);
+}
+
+async function post(path: string, body: unknown): Promise<unknown> {
+  const res = await fetch(`${server.url}${path}`, { method: "POST", body: JSON.stringify(body) });
+  expect(res.status, await res.clone().text()).toBe(200);
+  return res.json();
+}
 
 describe("the ollama npm client", () => {
   it("lists, shows and reports running models", async () => {
@@ -121,13 +142,42 @@ describe("the ollama npm client", () => {
     });
   });
 
-  it("gets a 501 for embeddings, saying why", async () => {
-    const error = (await ollama.embed({ model: "tiny", input: "salam" }).catch((e: unknown) => e)) as {
-      status_code: number;
-      error: string;
+  it("embeds: the model's own normalised vectors, dimensions, the older route, truncation", async () => {
+    const texts = ["salam", "شنو هي عاصمة المغرب؟"];
+    const reply = await ollama.embed({ model: "tiny", input: texts });
+    expect(reply.embeddings).toHaveLength(2);
+    const size = direct.info.embeddingSize;
+    for (const [i, text] of texts.entries()) {
+      const got = reply.embeddings[i]!;
+      expect(got).toHaveLength(size);
+      expect(norm(got)).toBeCloseTo(1, 5);
+      expectClose(got, (await direct.embed(text)).embedding);
+    }
+    expect(reply.embeddings[0]).not.toEqual(reply.embeddings[1]);
+    expect(reply.prompt_eval_count).toBe(
+      texts.reduce((n, t) => n + direct.tokenize(t).length + 1, 0), // + BOS each
+    );
+    expect(reply.total_duration).toBeGreaterThan(0);
+    // `dimensions` keeps the first N components, normalised again.
+    const cut = (await post("/api/embed", { model: "tiny", input: "salam", dimensions: 8 })) as {
+      embeddings: number[][];
     };
-    expect(error.status_code).toBe(501);
-    expect(error.error).toMatch(/embeddings are not available/);
+    const raw = (await direct.embed("salam", { normalize: false })).embedding;
+    expectClose(cut.embeddings[0]!, normalizeVector(raw.subarray(0, 8)));
+    // The older route answers the vector before normalisation, as Ollama does.
+    const legacy = await ollama.embeddings({ model: "tiny", prompt: "salam" });
+    expectClose(legacy.embedding, raw);
+    expect((await ollama.embeddings({ model: "tiny", prompt: "" })).embedding).toEqual([]);
+    expect((await ollama.embed({ model: "tiny", input: [] })).embeddings).toEqual([]);
+    // Longer than the context: cut by default (Ollama's truncate: true), refused with truncate: false.
+    const long = "salam ".repeat(600);
+    const truncated = await ollama.embed({ model: "tiny", input: long });
+    expect(truncated.prompt_eval_count).toBe(direct.info.contextSize);
+    const refused = (await ollama
+      .embed({ model: "tiny", input: long, truncate: false })
+      .catch((e: unknown) => e)) as { status_code: number; error: string };
+    expect(refused.status_code).toBe(400);
+    expect(refused.error).toContain(String(direct.info.contextSize));
     await expect(ollama.embed({ model: "nope", input: "salam" })).rejects.toMatchObject({ status_code: 404 });
   });
 });
@@ -222,9 +272,31 @@ describe("the openai npm client", () => {
     }
   });
 
-  it("gets a 501 for embeddings without retrying", async () => {
-    await expect(openai.embeddings.create({ model: "tiny", input: "salam" })).rejects.toMatchObject({
-      status: 501,
+  it("embeds text and token ids, as base64 (the SDK's default) and as floats", async () => {
+    const expected = (await direct.embed("salam")).embedding;
+    const b64 = await openai.embeddings.create({ model: "tiny", input: "salam" });
+    expect(b64.object).toBe("list");
+    expect(b64.data[0]!.index).toBe(0);
+    expectClose(b64.data[0]!.embedding, expected);
+    expect(b64.usage.prompt_tokens).toBe(direct.tokenize("salam").length + 1);
+    const tokens = [direct.info.tokens.bos!, ...direct.tokenize("salam")];
+    const arabic = [direct.info.tokens.bos!, ...direct.tokenize("شنو هي عاصمة المغرب؟")];
+    const floats = await openai.embeddings.create({
+      model: "tiny",
+      input: [tokens, arabic],
+      encoding_format: "float",
+    });
+    expect(floats.data.map((d) => d.index)).toEqual([0, 1]);
+    expectClose(floats.data[0]!.embedding, expected);
+    expectClose(floats.data[1]!.embedding, (await direct.embed("شنو هي عاصمة المغرب؟")).embedding);
+    const short = await openai.embeddings.create({ model: "tiny", input: "salam", dimensions: 4 });
+    expect(short.data[0]!.embedding).toHaveLength(4);
+    // No silent truncation here: OpenAI refuses an input longer than the context.
+    await expect(
+      openai.embeddings.create({ model: "tiny", input: "salam ".repeat(600) }),
+    ).rejects.toMatchObject({ status: 400, code: "context_length_exceeded" });
+    await expect(openai.embeddings.create({ model: "tiny", input: "" })).rejects.toMatchObject({
+      status: 400,
     });
   });
 });

@@ -80,6 +80,27 @@ describe("upstream mode", () => {
     expect(viaFront.choices[0]?.logprobs).toEqual(direct.choices[0]?.logprobs);
   });
 
+  it("passes embeddings through to the upstream's /v1/embeddings, for both APIs", async () => {
+    const direct = new OpenAI({ baseURL: `${upstream.url}/v1`, apiKey: "upstream-key", maxRetries: 0 });
+    const expected = (
+      await direct.embeddings.create({ model: "tiny", input: ["salam", "labas"], encoding_format: "float" })
+    ).data.map((d) => d.embedding);
+    const openai = new OpenAI({ baseURL: `${front.url}/v1`, apiKey: "unused", maxRetries: 0 });
+    const viaFront = await openai.embeddings.create({ model: "tiny", input: ["salam", "labas"] });
+    const ollama = new Ollama({ host: front.url });
+    const viaOllama = await ollama.embed({ model: "tiny", input: ["salam", "labas"] });
+    expected.forEach((vector, i) => {
+      for (const got of [viaFront.data[i]!.embedding, viaOllama.embeddings[i]!])
+        got.forEach((x, d) => expect(Math.abs(x - vector[d]!)).toBeLessThan(1e-6));
+    });
+    expect(viaOllama.prompt_eval_count).toBeGreaterThan(2);
+    expect(frontApp.atlas.backend.usage().loadedModels).toBe(0);
+    // The upstream's refusal comes back as this API's error.
+    await expect(
+      openai.embeddings.create({ model: "tiny", input: "salam ".repeat(600) }),
+    ).rejects.toMatchObject({ status: 400 });
+  });
+
   it("maps the upstream's errors and refuses store operations", async () => {
     const unknown = await post(frontApp, "/api/chat", { model: "nope", messages });
     expect(unknown.status).toBe(404);
@@ -110,7 +131,8 @@ describe("upstream mode", () => {
       model: "atlas-chat:27b",
       messages,
       stream: false,
-      options: { num_predict: 2 },
+      // Greedy: a sampled reply may draw the end token first and stop after one token.
+      options: { num_predict: 2, temperature: 0 },
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ model: "atlas-chat:27b", done: true, eval_count: 2 });

@@ -2,6 +2,8 @@
 import {
   AtlasError,
   validateGenerateOptions,
+  checkEmbedLength,
+  validateEmbedOptions,
   validateScoreOptions,
   validateScoreRequest,
   validateTokens,
@@ -12,6 +14,7 @@ import type { NativeBatch } from "../../native/native-batch.js";
 import { reduceLogits, topLogprobs } from "../log-softmax.js";
 import type {
   ContinuationScore,
+  EmbedOptions,
   EngineModel,
   EngineState,
   GenerateOptions,
@@ -19,6 +22,7 @@ import type {
   ModelInfo,
   ScoreOptions,
 } from "../types.js";
+import { Embedder } from "./embedder.js";
 import { EvalTask } from "./eval-task.js";
 import { GenerateTask } from "./generate-task.js";
 import type { NativeModel } from "./native-model.js";
@@ -41,6 +45,8 @@ export interface LlamaEngineModelInit {
   invariant: boolean;
   spares: number;
   maxQueue: number;
+  /** Creates the embedding context on the first `embed` (embedder.ts). */
+  createEmbedContext: () => NativePointer;
 }
 
 export class LlamaEngineModel implements EngineModel {
@@ -49,6 +55,7 @@ export class LlamaEngineModel implements EngineModel {
   private readonly model: NativeModel;
   private readonly ctx: NativePointer;
   private readonly scheduler: Scheduler;
+  private readonly embedder: Embedder;
   private readonly maxQueue: number;
   private disposed: Promise<void> | undefined;
 
@@ -71,6 +78,13 @@ export class LlamaEngineModel implements EngineModel {
       invariant: init.invariant,
       spares: init.spares,
       paddingToken: init.model.meta.bos ?? 0,
+    });
+    this.embedder = new Embedder({
+      api: init.api,
+      create: init.createEmbedContext,
+      exclusive: (fn) => this.scheduler.exclusive(fn),
+      embeddingSize: init.info.embeddingSize,
+      maxQueue: init.maxQueue,
     });
   }
 
@@ -231,6 +245,14 @@ export class LlamaEngineModel implements EngineModel {
     return out;
   }
 
+  async embed(tokens: readonly number[], input: EmbedOptions = {}): Promise<Float32Array> {
+    this.checkOpen();
+    const options = validateEmbedOptions(input);
+    validateTokens(tokens, this.info.vocabSize, "tokens");
+    checkEmbedLength(tokens.length, this.info.contextSize);
+    return this.embedder.embed(tokens, options.signal);
+  }
+
   state(): EngineState {
     const free = this.scheduler.cache.free().length;
     return {
@@ -252,6 +274,7 @@ export class LlamaEngineModel implements EngineModel {
 
   dispose(): Promise<void> {
     this.disposed ??= (async () => {
+      await this.embedder.close();
       await this.scheduler.close();
       freeResources(this.api, this.init.resources);
       this.model.free();

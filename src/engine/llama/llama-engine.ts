@@ -10,6 +10,7 @@ import type { LoadedLlama } from "../../native/load-llama.js";
 import { NativeBatch } from "../../native/native-batch.js";
 import type { Engine, EngineModel, LoadModelOptions, ModelInfo } from "../types.js";
 import { MAX_INVARIANT_CHUNK } from "./batch-plan.js";
+import { EMBED_CHUNK } from "./embedder.js";
 import { freeResources, LlamaEngineModel, type NativeResources } from "./llama-engine-model.js";
 import { LOAD_DEFAULTS, validateLoadOptions } from "./load-options.js";
 import { loadNativeModel, type NativeModel } from "./native-model.js";
@@ -17,6 +18,7 @@ import { selectBackend } from "./select-backend.js";
 
 const GGML_TYPE = { f32: 0, f16: 1, q8_0: 8 } as const;
 const FLASH = { auto: -1, off: 0, on: 1 } as const;
+const POOLING_NONE = 0;
 
 /** The llama.cpp engine. */
 export class LlamaEngine implements Engine {
@@ -102,6 +104,47 @@ function createModel(
     applyLora(llama, model, ctx, options, resources.adapters);
     resources.batch = new NativeBatch(api, batchSize);
     const info = modelInfo(llama, model, path, gpuLayers, { contextSize, sequences, threads, options });
+    // The embedding context (embedder.ts): one sequence of the full context, every token an output, the
+    // same threadpool (its decodes never overlap the main context's), KV type, attention and adapters.
+    const createEmbedContext = (): NativePointer => {
+      const p = api.context_default_params();
+      p.n_ctx = contextSize;
+      p.n_batch = EMBED_CHUNK;
+      p.n_ubatch = EMBED_CHUNK;
+      p.n_seq_max = 1;
+      p.n_threads = threadsBatch;
+      p.n_threads_batch = threadsBatch;
+      p.embeddings = true;
+      p.pooling_type = POOLING_NONE;
+      p.swa_full = true;
+      p.flash_attn_type = params.flash_attn_type;
+      p.type_k = params.type_k;
+      p.type_v = params.type_v;
+      p.no_perf = true;
+      const embedCtx = api.init_from_model(model.handle, p);
+      if (embedCtx === null) {
+        const log = llama.recentLog().slice(-2).join(" | ");
+        throw new AtlasError(
+          "CAPACITY",
+          `llama.cpp could not create the embedding context of ${contextSize} tokens${log === "" ? "" : ` (${log})`}`,
+          { where: path, hint: "load the model with a smaller --ctx-size" },
+        );
+      }
+      if (generation !== undefined && prompt !== undefined)
+        api.attach_threadpool(embedCtx, prompt.pointer, prompt.pointer);
+      const adapters = resources.adapters;
+      if (adapters.length > 0) {
+        const scales = Float32Array.from(options.lora ?? [], (l) => l.scale ?? 1);
+        if (api.set_adapters_lora(embedCtx, adapters, adapters.length, scales) !== 0) {
+          api.free(embedCtx);
+          throw new AtlasError(
+            "NATIVE",
+            "llama.cpp could not apply the LoRA adapters to the embedding context",
+          );
+        }
+      }
+      return embedCtx;
+    };
     return new LlamaEngineModel({
       api,
       model,
@@ -111,6 +154,7 @@ function createModel(
       invariant,
       spares,
       maxQueue: options.maxQueue ?? LOAD_DEFAULTS.maxQueue,
+      createEmbedContext,
     });
   } catch (error) {
     freeResources(api, resources);
@@ -178,5 +222,6 @@ function modelInfo(
     threads: c.threads,
     lora: [...(c.options.lora ?? [])],
     batchInvariant: c.options.batchInvariant === true,
+    embeddingSize: meta.embeddingSize,
   };
 }

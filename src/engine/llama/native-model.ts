@@ -25,6 +25,8 @@ export interface NativeModelMeta {
   layers: number;
   /** Sliding-window size of the SWA layers (0 = none). */
   slidingWindow: number;
+  /** Width of the hidden states (an embedding's length). */
+  embeddingSize: number;
 }
 
 /** How to load a model. */
@@ -87,6 +89,7 @@ export class NativeModel {
       addBos: api.vocab_get_add_bos(this.vocab),
       layers: api.model_n_layer(handle),
       slidingWindow: api.model_n_swa(handle),
+      embeddingSize: api.model_n_embd(handle),
     };
   }
 

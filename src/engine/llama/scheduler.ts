@@ -41,6 +41,8 @@ export class Scheduler {
   /** Recent request durations (ms), for BUSY's retry hint. */
   private readonly durations: number[] = [];
   private readonly startedAt = new Map<Task, number>();
+  /** Work that needs the CPU to itself (another context's decode), run between steps in order. */
+  private readonly exclusives: { run: () => Promise<void> }[] = [];
 
   constructor(private readonly c: SchedulerContext) {
     this.cache = new SlotCache(c, c.sequences, c.spares);
@@ -124,6 +126,29 @@ export class Scheduler {
     }
   }
 
+  /**
+   * Runs `fn` between two decodes of this context, never during one: another llama.cpp context of the same
+   * model (the embedding context) shares the threadpool and the cores without oversubscribing them.
+   * Jobs run in order, one per step while tasks are decoding, at once when the loop is idle.
+   * @throws AtlasError UNLOADED once closed
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(unloaded());
+    return new Promise<T>((resolve, reject) => {
+      this.exclusives.push({
+        run: async () => {
+          try {
+            if (this.closed) throw unloaded();
+            resolve(await fn());
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        },
+      });
+      this.kick();
+    });
+  }
+
   /** Releases slots held by a multi-task job. */
   release(owner: object): void {
     this.cache.release(owner);
@@ -160,9 +185,12 @@ export class Scheduler {
   private async loop(): Promise<void> {
     let waited = false;
     for (;;) {
+      const job = this.exclusives.shift();
+      if (job !== undefined) await job.run();
       this.dropFinished();
       this.assignSlots();
       if (this.active.length === 0) {
+        if (this.exclusives.length > 0) continue;
         this.looping = false;
         return;
       }

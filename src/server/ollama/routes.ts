@@ -5,13 +5,21 @@ import { note, requestSignal, type AppEnv, type ServerContext } from "../app-con
 import type { Generation } from "../backend.js";
 import { asAtlasError, errorBody, type ErrorDialect } from "../errors.js";
 import { handlerFor } from "../route-handler.js";
-import { checkKnownFields, optionalBoolean, readJsonObject, type JsonObject } from "../json-body.js";
-import { embeddingsUnsupported } from "../embeddings.js";
+import {
+  checkKnownFields,
+  optionalBoolean,
+  optionalObject,
+  optionalString,
+  readJsonObject,
+  type JsonObject,
+} from "../json-body.js";
+import { parseDimensions, parseEmbeddingInputs } from "../embeddings.js";
 import { checkModelName } from "../model-names.js";
 import { collectGeneration, generationFrames, streamResponse } from "../streaming.js";
 import { modelField, parseChatBody, parseGenerateBody, type OllamaGenerateCall } from "./requests.js";
 import { finalChunk, loadReply, psReply, showReply, streamChunk, tagsReply } from "./responses.js";
-import { OLLAMA_OPTION_NAMES } from "./options.js";
+import { parseKeepAlive } from "./keep-alive.js";
+import { mapOllamaOptions, OLLAMA_OPTION_NAMES } from "./options.js";
 
 /** The Ollama API version reported by `/api/version`: the one whose fields we implement (logprobs). */
 export const OLLAMA_API_VERSION = "0.12.11";
@@ -119,17 +127,79 @@ export function registerOllamaRoutes(app: Hono<AppEnv>, context: ServerContext):
     "/api/generate",
     handle((c) => generateRoute(c, context, "generate")),
   );
-  for (const path of ["/api/embed", "/api/embeddings"])
-    app.post(
-      path,
-      handle(async (c) => {
-        const body = await readJsonObject(c.req.raw);
-        const name = nameOf(body);
-        note(c).model = name;
-        await backend.show(name); // an unknown model is a 404 first
-        throw embeddingsUnsupported();
-      }),
-    );
+  app.post(
+    "/api/embed",
+    handle(async (c) => {
+      const body = await readJsonObject(c.req.raw);
+      checkKnownFields(
+        body,
+        ["model", "name", "input", "truncate", "options", "keep_alive", "dimensions"],
+        "embed request",
+      );
+      const name = nameOf(body);
+      const info = note(c);
+      info.model = name;
+      // Options are checked like a generation's; none of them changes an embedding.
+      mapOllamaOptions(optionalObject(body, "options"));
+      const inputs = parseEmbeddingInputs(body.input, "input", { tokens: false, dropEmpty: true });
+      const keepAliveMs = parseKeepAlive(body.keep_alive);
+      const dimensions = parseDimensions(body.dimensions);
+      if (inputs.length === 0) {
+        // Nothing to embed: Ollama loads the model and answers no vectors.
+        const loadMs = await backend.load(name, keepAliveMs);
+        return c.json({ model: name, embeddings: [], load_duration: Math.round(loadMs * 1e6) });
+      }
+      const result = await backend.embed(
+        {
+          model: name,
+          inputs,
+          truncate: optionalBoolean(body, "truncate") ?? true,
+          normalize: true,
+          dimensions,
+          keepAliveMs,
+        },
+        requestSignal(c, context),
+      );
+      info.promptTokens = result.promptTokens;
+      return c.json({
+        model: name,
+        embeddings: result.embeddings.map((e) => Array.from(e)),
+        total_duration: result.durations.totalNs,
+        load_duration: result.durations.loadNs,
+        prompt_eval_count: result.promptTokens,
+      });
+    }),
+  );
+  // The older route: one prompt, one vector, not normalised (as Ollama answers it).
+  app.post(
+    "/api/embeddings",
+    handle(async (c) => {
+      const body = await readJsonObject(c.req.raw);
+      checkKnownFields(body, ["model", "name", "prompt", "options", "keep_alive"], "embeddings request");
+      const name = nameOf(body);
+      const info = note(c);
+      info.model = name;
+      mapOllamaOptions(optionalObject(body, "options"));
+      const prompt = optionalString(body, "prompt") ?? "";
+      const keepAliveMs = parseKeepAlive(body.keep_alive);
+      if (prompt === "") {
+        await backend.load(name, keepAliveMs);
+        return c.json({ embedding: [] });
+      }
+      const result = await backend.embed(
+        {
+          model: name,
+          inputs: [{ kind: "text", text: prompt }],
+          truncate: false,
+          normalize: false,
+          keepAliveMs,
+        },
+        requestSignal(c, context),
+      );
+      info.promptTokens = result.promptTokens;
+      return c.json({ embedding: Array.from(result.embeddings[0]!) });
+    }),
+  );
   app.post(
     "/api/pull",
     handle(async (c) => {

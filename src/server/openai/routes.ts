@@ -11,8 +11,8 @@ import type {
 } from "../backend.js";
 import { asAtlasError, errorBody, type ErrorDialect } from "../errors.js";
 import { handlerFor } from "../route-handler.js";
-import { readJsonObject } from "../json-body.js";
-import { embeddingsUnsupported } from "../embeddings.js";
+import { badField, checkKnownFields, optionalString, readJsonObject } from "../json-body.js";
+import { parseDimensions, parseEmbeddingInputs } from "../embeddings.js";
 import { checkModelName } from "../model-names.js";
 import { collectGeneration, generationFrames, streamResponse } from "../streaming.js";
 import {
@@ -326,10 +326,44 @@ export function registerOpenAIRoutes(app: Hono<AppEnv>, context: ServerContext):
     "/v1/embeddings",
     handle(async (c) => {
       const body = await readJsonObject(c.req.raw);
+      checkKnownFields(
+        body,
+        ["model", "input", "encoding_format", "dimensions", "user"],
+        "embeddings request",
+      );
       const name = checkModelName(body.model);
-      note(c).model = name;
-      await backend.show(name); // an unknown model is a 404 first
-      throw embeddingsUnsupported();
+      const info = note(c);
+      info.model = name;
+      const inputs = parseEmbeddingInputs(body.input, "input", { tokens: true, dropEmpty: false });
+      const format = optionalString(body, "encoding_format") ?? "float";
+      if (format !== "float" && format !== "base64")
+        throw badField("encoding_format", `encoding_format must be "float" or "base64", got '${format}'`);
+      const result = await backend.embed(
+        {
+          model: name,
+          inputs,
+          // OpenAI refuses an input longer than the model's context; so do we.
+          truncate: false,
+          normalize: true,
+          dimensions: parseDimensions(body.dimensions),
+        },
+        requestSignal(c, context),
+      );
+      info.promptTokens = result.promptTokens;
+      return c.json({
+        object: "list",
+        data: result.embeddings.map((e, index) => ({
+          object: "embedding",
+          index,
+          // base64: the little-endian float32 bytes, as OpenAI sends them (its SDKs ask for this form).
+          embedding:
+            format === "base64"
+              ? Buffer.from(e.buffer, e.byteOffset, e.byteLength).toString("base64")
+              : Array.from(e),
+        })),
+        model: name,
+        usage: { prompt_tokens: result.promptTokens, total_tokens: result.promptTokens },
+      });
     }),
   );
 }

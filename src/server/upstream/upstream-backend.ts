@@ -7,6 +7,8 @@ import { AtlasError } from "../../core/index.js";
 import type {
   Backend,
   BackendLoad,
+  EmbeddingRequest,
+  EmbeddingResult,
   Generation,
   GenerationDelta,
   GenerationRequest,
@@ -17,6 +19,7 @@ import type {
   PromptScores,
   RunningModel,
 } from "../backend.js";
+import { shapeEmbedding } from "../embeddings.js";
 import { checkModelName } from "../model-names.js";
 import { isAbort, UpstreamClient, type UpstreamOptions } from "./upstream-client.js";
 import { upstreamDelta, upstreamGenerationBody } from "./upstream-requests.js";
@@ -166,6 +169,51 @@ export class UpstreamBackend implements Backend {
                   bytes: [...Buffer.from(t)],
                 })),
         })),
+      };
+    } finally {
+      tracked.done();
+    }
+  }
+
+  /**
+   * Sends the inputs to the upstream's `/v1/embeddings` (which OpenAI-compatible servers normalise) and
+   * cuts/normalises here like the local backend; `truncate` is the upstream's own policy.
+   */
+  async embed(request: EmbeddingRequest, signal: AbortSignal): Promise<EmbeddingResult> {
+    const started = performance.now();
+    const tracked = this.track(signal);
+    try {
+      const reply = await this.client.json<{
+        data?: { embedding?: unknown; index?: number }[];
+        usage?: { prompt_tokens?: number };
+      }>(
+        "/embeddings",
+        {
+          model: this.target(request.model),
+          input: request.inputs.map((i) => (i.kind === "text" ? i.text : i.tokens)),
+          encoding_format: "float",
+        },
+        tracked.signal,
+      );
+      const data = [...(reply.data ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+      if (data.length !== request.inputs.length || !data.every((d) => Array.isArray(d.embedding)))
+        throw new AtlasError(
+          "NETWORK",
+          `the upstream answered ${data.length} embeddings for ${request.inputs.length} inputs`,
+          { hint: "check that the upstream model serves embeddings" },
+        );
+      const embeddings = data.map((d) => Float32Array.from(d.embedding as number[]));
+      const size = embeddings[0]?.length ?? 0;
+      if (request.dimensions !== undefined && request.dimensions > size)
+        throw new AtlasError(
+          "BAD_ARGUMENT",
+          `dimensions must be between 1 and ${size} (the upstream's embedding size), got ${request.dimensions}`,
+          { details: { field: "dimensions" } },
+        );
+      return {
+        embeddings: embeddings.map((e) => shapeEmbedding(e, request)),
+        promptTokens: reply.usage?.prompt_tokens ?? 0,
+        durations: { totalNs: Math.round((performance.now() - started) * MS_TO_NS), loadNs: 0 },
       };
     } finally {
       tracked.done();
