@@ -15,9 +15,11 @@
  *   the same request on the engine directly (sequential, `--latency-requests` of each).
  *
  *   npx tsx bench/serve.ts --model model.gguf --out results/serve.json [--threads 2] [--tokens 64] [--rounds 3]
+ *                          [--concurrency 1,2,4,8] [--client http|fetch]
  *
  * Refuses to overwrite an existing output file.
  */
+import { Agent, request as httpRequest } from "node:http";
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
@@ -35,6 +37,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     concurrency: { type: "string", default: "1,2,4,8" },
     "latency-requests": { type: "string", default: "30" },
+    client: { type: "string", default: "http" },
   },
 });
 if (values.model === undefined || values.out === undefined)
@@ -44,6 +47,9 @@ const median = (xs: readonly number[]): number => summarize(xs).median;
 const TOKENS = Number(values.tokens);
 const LEVELS = values.concurrency.split(",").map(Number);
 const SEQUENCES = Math.max(...LEVELS);
+const CLIENT = values.client;
+if (CLIENT !== "http" && CLIENT !== "fetch") throw new Error("--client must be http or fetch");
+const AGENT = new Agent({ keepAlive: true });
 
 /** p-th percentile (nearest rank). */
 function percentile(xs: readonly number[], p: number): number {
@@ -58,36 +64,18 @@ interface StreamedRequest {
   tokens: number;
 }
 
-/** One streamed completion, timed from the client. */
-async function streamOne(url: string, prompt: number[], maxTokens: number): Promise<StreamedRequest> {
-  const sentAt = performance.now();
-  const res = await fetch(`${url}/v1/completions`, {
-    method: "POST",
-    body: JSON.stringify({
-      model: "bench",
-      prompt,
-      max_tokens: maxTokens,
-      temperature: 0,
-      stream: true,
-      stream_options: { include_usage: true },
-      logit_bias: NO_END,
-      // One chunk per token even when a token has no text of its own (a random-weight model emits many
-      // such tokens, and the server sends no empty text deltas): TTFT and rates are then per token.
-      logprobs: 0,
-    }),
-  });
-  if (res.status !== 200) throw new Error(`status ${res.status}: ${await res.text()}`);
-  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  let firstAt = 0;
-  let tokens = 0;
-  let buffer = "";
-  for (let next = await reader.read(); !next.done; next = await reader.read()) {
-    buffer += decoder.decode(next.value, { stream: true });
+/** Parses SSE text as it arrives: records the first token's time and the final usage. */
+class SseTally {
+  firstAt = 0;
+  tokens = 0;
+  private buffer = "";
+
+  push(text: string): void {
+    this.buffer += text;
     let end: number;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const event = buffer.slice(6, end);
-      buffer = buffer.slice(end + 2);
+    while ((end = this.buffer.indexOf("\n\n")) >= 0) {
+      const event = this.buffer.slice(6, end);
+      this.buffer = this.buffer.slice(end + 2);
       if (event === "[DONE]") continue;
       const chunk = JSON.parse(event) as {
         choices?: { text: string }[];
@@ -96,11 +84,95 @@ async function streamOne(url: string, prompt: number[], maxTokens: number): Prom
       };
       if (chunk.error !== undefined)
         throw new Error(`the server failed midway: ${JSON.stringify(chunk.error)}`);
-      if (firstAt === 0 && (chunk.choices?.length ?? 0) > 0) firstAt = performance.now();
-      if (chunk.usage) tokens = chunk.usage.completion_tokens;
+      if (this.firstAt === 0 && (chunk.choices?.length ?? 0) > 0) this.firstAt = performance.now();
+      if (chunk.usage) this.tokens = chunk.usage.completion_tokens;
     }
   }
-  return { sentAt, firstAt, endAt: performance.now(), tokens };
+}
+
+/** The streamed request every client sends. */
+function requestBody(prompt: number[], maxTokens: number): string {
+  return JSON.stringify({
+    model: "bench",
+    prompt,
+    max_tokens: maxTokens,
+    temperature: 0,
+    stream: true,
+    stream_options: { include_usage: true },
+    logit_bias: NO_END,
+    // One chunk per token even when a token has no text of its own (a random-weight model emits many
+    // such tokens, and the server sends no empty text deltas): TTFT and rates are then per token.
+    logprobs: 0,
+  });
+}
+
+/**
+ * One streamed completion, timed from the client. `http` (default) is node:http, the leanest HTTP client
+ * in Node; `fetch` is undici's, which costs the shared event loop several times more per chunk (the
+ * clients run in the server's process and on its cores, so their cost lands on the server's side).
+ */
+async function streamOne(url: string, prompt: number[], maxTokens: number): Promise<StreamedRequest> {
+  const sentAt = performance.now();
+  const tally = new SseTally();
+  if (CLIENT === "fetch") {
+    const res = await fetch(`${url}/v1/completions`, {
+      method: "POST",
+      body: requestBody(prompt, maxTokens),
+    });
+    if (res.status !== 200) throw new Error(`status ${res.status}: ${await res.text()}`);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    for (let next = await reader.read(); !next.done; next = await reader.read())
+      tally.push(decoder.decode(next.value, { stream: true }));
+  } else {
+    await new Promise<void>((resolve, reject) => {
+      const req = httpRequest(`${url}/v1/completions`, { method: "POST", agent: AGENT }, (res) => {
+        res.setEncoding("utf8");
+        let failed = "";
+        res.on("data", (text: string) => {
+          if (res.statusCode !== 200) failed += text;
+          else
+            try {
+              tally.push(text);
+            } catch (error) {
+              req.destroy(error as Error);
+            }
+        });
+        res.on("end", () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}: ${failed}`)),
+        );
+        res.on("error", reject);
+      });
+      req.on("error", reject);
+      req.end(requestBody(prompt, maxTokens));
+    });
+  }
+  return { sentAt, firstAt: tally.firstAt, endAt: performance.now(), tokens: tally.tokens };
+}
+
+/** A non-streamed POST through the chosen client; resolves to the parsed reply. */
+async function postJson(url: string, body: unknown): Promise<unknown> {
+  if (CLIENT === "fetch") {
+    const res = await fetch(url, { method: "POST", body: JSON.stringify(body) });
+    return res.json();
+  }
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: "POST", agent: AGENT }, (res) => {
+      res.setEncoding("utf8");
+      let text = "";
+      res.on("data", (part: string) => (text += part));
+      res.on("end", () => {
+        try {
+          resolve(JSON.parse(text));
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(JSON.stringify(body));
+  });
 }
 
 /** n concurrent clients; returns tokens/s (engine-style) and each request's time to first token. */
@@ -198,13 +270,10 @@ for (let i = 0; i < Number(values["latency-requests"]); i++) {
   await engineModel.generate(prompt, { maxTokens: 1, temperature: 0 }).result;
   latency.engine.push(performance.now() - t);
   t = performance.now();
-  const res = await fetch(`${server.url}/v1/completions`, {
-    method: "POST",
-    body: JSON.stringify({ model: "bench", prompt, max_tokens: 1, temperature: 0 }),
-  });
-  await res.json();
+  await postJson(`${server.url}/v1/completions`, { model: "bench", prompt, max_tokens: 1, temperature: 0 });
   latency.server.push(performance.now() - t);
 }
+AGENT.destroy();
 await server.close(0);
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
@@ -239,6 +308,7 @@ const output = {
   benchmark: "serve",
   model: values.model,
   threads: Number(values.threads),
+  client: CLIENT,
   tokens: TOKENS,
   rounds: Number(values.rounds),
   concurrency,

@@ -19,6 +19,8 @@ export interface FakeJob {
 export class FakeScheduler {
   private readonly pending: FakeJob[] = [];
   private readonly running: FakeJob[] = [];
+  /** Removes a job's abort listener: a long-lived signal (an eval run's) must not collect one per job. */
+  private readonly unlisten = new Map<FakeJob, () => void>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
 
@@ -48,7 +50,12 @@ export class FakeScheduler {
       job.abort();
       return;
     }
-    job.signal?.addEventListener("abort", () => this.cancel(job), { once: true });
+    if (job.signal !== undefined) {
+      const signal = job.signal;
+      const onAbort = (): void => this.cancel(job);
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.unlisten.set(job, () => signal.removeEventListener("abort", onAbort));
+    }
     this.pending.push(job);
     this.assign();
     this.schedule();
@@ -59,8 +66,14 @@ export class FakeScheduler {
     const i = this.pending.indexOf(job);
     if (i >= 0) {
       this.pending.splice(i, 1);
+      this.forget(job);
       job.abort();
     }
+  }
+
+  private forget(job: FakeJob): void {
+    this.unlisten.get(job)?.();
+    this.unlisten.delete(job);
   }
 
   /** A job that finishes after one step (scoring, logits); rejects with ABORTED when cancelled. */
@@ -97,7 +110,10 @@ export class FakeScheduler {
 
   close(): Promise<void> {
     this.closed = true;
-    for (const job of [...this.pending.splice(0), ...this.running.splice(0)]) job.abort();
+    for (const job of [...this.pending.splice(0), ...this.running.splice(0)]) {
+      this.forget(job);
+      job.abort();
+    }
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     return Promise.resolve();
@@ -121,7 +137,12 @@ export class FakeScheduler {
       if (job.cancelled || job.signal?.aborted === true) job.abort();
       else if (!job.done) job.step();
     }
-    for (let i = this.running.length - 1; i >= 0; i--) if (this.running[i]!.done) this.running.splice(i, 1);
+    for (let i = this.running.length - 1; i >= 0; i--) {
+      const job = this.running[i]!;
+      if (!job.done) continue;
+      this.running.splice(i, 1);
+      this.forget(job);
+    }
     this.assign();
     this.schedule();
   }
