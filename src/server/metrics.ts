@@ -119,7 +119,7 @@ export class ServerMetrics {
     family(
       "atlas_prompt_tokens_total",
       "counter",
-      "Prompt tokens of finished generations.",
+      "Prompt tokens of finished generations and embeddings.",
       counter(this.promptTokens, "atlas_prompt_tokens_total"),
     );
     family(
