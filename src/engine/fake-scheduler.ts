@@ -5,6 +5,7 @@
  * close() aborts everything.
  */
 import { AtlasError } from "../core/index.js";
+import { listenForAbort } from "./abort-listener.js";
 import type { EngineState } from "./types.js";
 
 /** A unit of fake work: `step()` advances it and may set `done`; `abort()` settles it as aborted. */
@@ -50,12 +51,11 @@ export class FakeScheduler {
       job.abort();
       return;
     }
-    if (job.signal !== undefined) {
-      const signal = job.signal;
-      const onAbort = (): void => this.cancel(job);
-      signal.addEventListener("abort", onAbort, { once: true });
-      this.unlisten.set(job, () => signal.removeEventListener("abort", onAbort));
-    }
+    if (job.signal !== undefined)
+      this.unlisten.set(
+        job,
+        listenForAbort(job.signal, () => this.cancel(job)),
+      );
     this.pending.push(job);
     this.assign();
     this.schedule();

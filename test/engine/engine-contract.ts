@@ -4,6 +4,7 @@
  * overlaps are made by filling every sequence first (a request gets its sequence synchronously when one is
  * free) and by using a running stream's chunks as a clock.
  */
+import { getEventListeners } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAtlasError, type AtlasError } from "../../src/core/index.js";
 import { argmax, logSumExp } from "../../src/engine/log-softmax.js";
@@ -205,6 +206,17 @@ export function engineContract(name: string, setup: () => Promise<ContractSetup>
       } finally {
         await m.dispose();
       }
+    });
+
+    it("requests sharing one signal leave no listener on it once they end", async () => {
+      const shared = new AbortController().signal;
+      const options = endless(model, { maxTokens: 3, signal: shared });
+      await Promise.all([
+        ...s.prompts.map((p) => model.generate(p, options).result),
+        model.score(s.prompt, [s.otherPrompt.slice(1, 3)], { signal: shared }),
+        model.embed(s.prompt, { signal: shared }),
+      ]);
+      expect(getEventListeners(shared, "abort")).toHaveLength(0);
     });
 
     it("dispose() with work in flight ends it cleanly; later calls say UNLOADED", async () => {

@@ -9,6 +9,7 @@
  * same chunks, in a context of their own: an embedding depends only on its tokens, never on other requests.
  */
 import { AtlasError } from "../../core/index.js";
+import { listenForAbort } from "../abort-listener.js";
 import type { LlamaApi, NativePointer } from "../../native/llama-api.js";
 import { NativeBatch } from "../../native/native-batch.js";
 import { nativeFloats } from "../../native/views.js";
@@ -57,9 +58,10 @@ export class Embedder {
     if (signal === undefined) return run;
     // A waiting request that is cancelled settles at once (its turn then finds the signal aborted).
     return new Promise<Float32Array>((resolve, reject) => {
-      const onAbort = (): void => reject(new AtlasError("ABORTED", "the request was cancelled"));
-      signal.addEventListener("abort", onAbort, { once: true });
-      run.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+      const unlisten = listenForAbort(signal, () =>
+        reject(new AtlasError("ABORTED", "the request was cancelled")),
+      );
+      run.then(resolve, reject).finally(unlisten);
     });
   }
 

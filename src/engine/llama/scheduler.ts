@@ -7,6 +7,7 @@
 import { AtlasError } from "../../core/index.js";
 import type { NativePointer } from "../../native/llama-api.js";
 import type { NativeBatch } from "../../native/native-batch.js";
+import { listenForAbort } from "../abort-listener.js";
 import { planInvariantBatch, planMixedBatch, type BatchPlan } from "./batch-plan.js";
 import { SlotCache, type SlotCacheContext } from "./slot-cache.js";
 import type { Slot, Task } from "./task.js";
@@ -104,8 +105,7 @@ export class Scheduler {
     }
     if (task.signal !== undefined) {
       const onAbort = (): void => this.cancel(task);
-      task.signal.addEventListener("abort", onAbort, { once: true });
-      this.listeners.set(task, () => task.signal!.removeEventListener("abort", onAbort));
+      this.listeners.set(task, listenForAbort(task.signal, onAbort));
     }
     this.startedAt.set(task, performance.now());
     this.pending.push(task);
