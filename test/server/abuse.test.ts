@@ -124,6 +124,12 @@ describe("abuse", () => {
         /keep_alive must be/,
       ],
       ["/api/embeddings", { model: "tiny", prompt: ["a"] }, 400, /prompt must be text/],
+      [
+        "/api/embeddings",
+        { model: "tiny", prompt: "x".repeat(600) },
+        400,
+        /input to embed is 601 tokens but the context holds 512/,
+      ],
       ["/v1/embeddings", { model: "tiny" }, 400, /input is missing/],
       ["/v1/embeddings", { model: "tiny", input: "" }, 400, /input is empty/],
       ["/v1/embeddings", { model: "tiny", input: [] }, 400, /input is an empty list/],
