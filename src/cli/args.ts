@@ -41,6 +41,25 @@ export function badArgument(command: string, message: string): AtlasError {
   });
 }
 
+/**
+ * Splits `argv` into the subcommand it names (one of `subs`' keys) and the rest.
+ * @throws AtlasError BAD_ARGUMENT listing the subcommands when none or an unknown one is given
+ */
+export function pickSubcommand<T>(
+  command: string,
+  argv: readonly string[],
+  subs: Readonly<Record<string, T>>,
+): [T, string[]] {
+  const [sub, ...rest] = argv;
+  if (sub !== undefined && Object.hasOwn(subs, sub)) return [subs[sub]!, rest];
+  const names = Object.keys(subs);
+  const list = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(", ")} or ${names.at(-1)!}`;
+  throw badArgument(
+    command,
+    sub === undefined ? `give a subcommand: ${list}` : `unknown subcommand '${sub}' (${list})`,
+  );
+}
+
 /** Parses a positive integer flag value. */
 export function parsePositiveInt(command: string, flag: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;

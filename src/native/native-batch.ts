@@ -3,7 +3,7 @@
  * Each token belongs to exactly one sequence.
  */
 import koffi from "koffi";
-import type { LlamaApi, BatchValue } from "./llama-api.js";
+import type { LlamaApi, BatchValue, NativePointer } from "./llama-api.js";
 
 export class NativeBatch {
   readonly capacity: number;
@@ -52,6 +52,18 @@ export class NativeBatch {
     this.seqIds[i]![0] = sequence;
     this.outputs[i] = wantLogits ? 1 : 0;
     return i;
+  }
+
+  /**
+   * Runs llama_decode of this batch on `ctx` on a worker thread (the event loop stays free); resolves to
+   * llama_decode's return code, or -100 when the call itself failed.
+   */
+  decodeAsync(ctx: NativePointer): Promise<number> {
+    return new Promise<number>((resolve) => {
+      this.api.decode.async(ctx, this.toNative(), (error, result) =>
+        resolve(error === null || error === undefined ? result : -100),
+      );
+    });
   }
 
   /** The struct to pass to llama_decode. */

@@ -1,6 +1,6 @@
 /** `atlas train config`: TRL / accelerate FSDP / axolotl configs for a LoRA run elsewhere (docs/tune.md). */
 import { RECIPES, writeTrainConfig } from "../../tune/index.js";
-import { badArgument, parseCommandArgs, parsePositiveInt } from "../args.js";
+import { badArgument, parseCommandArgs, parsePositiveInt, pickSubcommand } from "../args.js";
 import type { CliCommand } from "../command.js";
 import { eprintln, printJson, println } from "../io.js";
 
@@ -27,12 +27,7 @@ Examples:
   atlas train config --recipe atlas-chat-lora --model MBZUAI-Paris/Atlas-Chat-2B --data sft/ --out train/
   atlas train config --recipe atlas-chat-lora --model google/gemma-2-2b-it --data sft/ --out train/ --gpus 4`,
   async run(argv, io) {
-    const [sub, ...rest] = argv;
-    if (sub !== "config")
-      throw badArgument(
-        "train",
-        sub === undefined ? "give a subcommand: config" : `unknown subcommand '${sub}' (config)`,
-      );
+    const [, rest] = pickSubcommand("train", argv, { config: true });
     const { values, positionals } = parseCommandArgs("train config", rest, {
       recipe: { type: "string" },
       model: { type: "string" },

@@ -13,6 +13,7 @@ import { listenForAbort } from "../abort-listener.js";
 import type { LlamaApi, NativePointer } from "../../native/llama-api.js";
 import { NativeBatch } from "../../native/native-batch.js";
 import { nativeFloats } from "../../native/views.js";
+import { unloaded } from "./scheduler.js";
 
 /**
  * Tokens per decode of the embedding context. Every token is an output there and llama.cpp computes
@@ -68,7 +69,7 @@ export class Embedder {
   private async run(tokens: readonly number[], signal: AbortSignal | undefined): Promise<Float32Array> {
     const { api, embeddingSize } = this.c;
     const check = (): void => {
-      if (this.closed) throw new AtlasError("UNLOADED", "the model was unloaded", { hint: "load it again" });
+      if (this.closed) throw unloaded();
       if (signal?.aborted === true) throw new AtlasError("ABORTED", "the request was cancelled");
     };
     check();
@@ -84,11 +85,7 @@ export class Embedder {
       await this.c.exclusive(async () => {
         batch.clear();
         for (let p = start; p < end; p++) batch.add(tokens[p]!, p, 0, true);
-        const rc = await new Promise<number>((resolve) => {
-          api.decode.async(ctx, batch.toNative(), (error, result) =>
-            resolve(error === null || error === undefined ? result : -100),
-          );
-        });
+        const rc = await batch.decodeAsync(ctx);
         if (rc !== 0)
           throw new AtlasError(
             "NATIVE",

@@ -26,7 +26,7 @@ import { Embedder } from "./embedder.js";
 import { EvalTask } from "./eval-task.js";
 import { GenerateTask } from "./generate-task.js";
 import type { NativeModel } from "./native-model.js";
-import { Scheduler } from "./scheduler.js";
+import { Scheduler, unloaded } from "./scheduler.js";
 
 /** Native objects owned by one loaded model (freed by dispose, or by createModel when it fails). */
 export interface NativeResources {
@@ -268,8 +268,7 @@ export class LlamaEngineModel implements EngineModel {
   }
 
   private checkOpen(): void {
-    if (this.disposed !== undefined)
-      throw new AtlasError("UNLOADED", "the model was unloaded", { hint: "load it again" });
+    if (this.disposed !== undefined) throw unloaded();
   }
 
   dispose(): Promise<void> {

@@ -84,15 +84,10 @@ function createModel(
   params.type_k = GGML_TYPE[options.kvCacheType ?? "f16"];
   params.type_v = GGML_TYPE[options.kvCacheType ?? "f16"];
   params.no_perf = true;
-  const ctx = api.init_from_model(model.handle, params);
-  if (ctx === null) {
-    const log = llama.recentLog().slice(-2).join(" | ");
-    throw new AtlasError(
-      "CAPACITY",
-      `llama.cpp could not create a context of ${contextSize}×${sequences} tokens${log === "" ? "" : ` (${log})`}`,
-      { where: path, hint: "try a smaller --ctx-size or fewer parallel sequences" },
-    );
-  }
+  const ctx = initContext(llama, model, params, `a context of ${contextSize}×${sequences} tokens`, {
+    where: path,
+    hint: "try a smaller --ctx-size or fewer parallel sequences",
+  });
   const resources: NativeResources = { ctx, adapters: [], threadpools: [], batch: undefined };
   try {
     const pool = { poll: options.threadPoll ?? 0, priority: options.threadPriority ?? "normal" };
@@ -121,27 +116,17 @@ function createModel(
       p.type_k = params.type_k;
       p.type_v = params.type_v;
       p.no_perf = true;
-      const embedCtx = api.init_from_model(model.handle, p);
-      if (embedCtx === null) {
-        const log = llama.recentLog().slice(-2).join(" | ");
-        throw new AtlasError(
-          "CAPACITY",
-          `llama.cpp could not create the embedding context of ${contextSize} tokens${log === "" ? "" : ` (${log})`}`,
-          { where: path, hint: "load the model with a smaller --ctx-size" },
-        );
-      }
+      const embedCtx = initContext(llama, model, p, `the embedding context of ${contextSize} tokens`, {
+        where: path,
+        hint: "load the model with a smaller --ctx-size",
+      });
       if (generation !== undefined && prompt !== undefined)
         api.attach_threadpool(embedCtx, prompt.pointer, prompt.pointer);
-      const adapters = resources.adapters;
-      if (adapters.length > 0) {
-        const scales = Float32Array.from(options.lora ?? [], (l) => l.scale ?? 1);
-        if (api.set_adapters_lora(embedCtx, adapters, adapters.length, scales) !== 0) {
-          api.free(embedCtx);
-          throw new AtlasError(
-            "NATIVE",
-            "llama.cpp could not apply the LoRA adapters to the embedding context",
-          );
-        }
+      try {
+        setAdapters(api, embedCtx, resources.adapters, options, " to the embedding context");
+      } catch (error) {
+        api.free(embedCtx);
+        throw error;
       }
       return embedCtx;
     };
@@ -181,11 +166,38 @@ function applyLora(
     }
     adapters.push(adapter);
   }
-  if (adapters.length > 0) {
-    const scales = Float32Array.from(options.lora ?? [], (l) => l.scale ?? 1);
-    if (api.set_adapters_lora(ctx, adapters, adapters.length, scales) !== 0)
-      throw new AtlasError("NATIVE", "llama.cpp could not apply the LoRA adapters");
-  }
+  setAdapters(api, ctx, adapters, options);
+}
+
+/** Applies loaded adapters to a context at the scales `options.lora` gives (`to` ends the error message). */
+function setAdapters(
+  api: LoadedLlama["api"],
+  ctx: NativePointer,
+  adapters: NativePointer[],
+  options: LoadModelOptions,
+  to = "",
+): void {
+  if (adapters.length === 0) return;
+  const scales = Float32Array.from(options.lora ?? [], (l) => l.scale ?? 1);
+  if (api.set_adapters_lora(ctx, adapters, adapters.length, scales) !== 0)
+    throw new AtlasError("NATIVE", `llama.cpp could not apply the LoRA adapters${to}`);
+}
+
+/**
+ * Creates a llama.cpp context of `model`.
+ * @throws AtlasError CAPACITY naming `what` and llama.cpp's last log lines when it cannot
+ */
+function initContext(
+  llama: LoadedLlama,
+  model: NativeModel,
+  params: Parameters<LoadedLlama["api"]["init_from_model"]>[1],
+  what: string,
+  at: { where: string; hint: string },
+): NativePointer {
+  const ctx = llama.api.init_from_model(model.handle, params);
+  if (ctx !== null) return ctx;
+  const log = llama.recentLog().slice(-2).join(" | ");
+  throw new AtlasError("CAPACITY", `llama.cpp could not create ${what}${log === "" ? "" : ` (${log})`}`, at);
 }
 
 function modelInfo(

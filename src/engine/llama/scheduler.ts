@@ -207,11 +207,7 @@ export class Scheduler {
         for (const task of [...this.active]) task.fail(new AtlasError("NATIVE", "internal: task stalled"));
         continue;
       }
-      const rc = await new Promise<number>((resolve) => {
-        this.c.api.decode.async(this.c.ctx, this.c.batch.toNative(), (error, result) =>
-          resolve(error === null || error === undefined ? result : -100),
-        );
-      });
+      const rc = await this.c.batch.decodeAsync(this.c.ctx);
       for (const { seq, position } of plan.padding)
         this.c.api.memory_seq_rm(this.c.memory, seq, position, -1);
       if (rc !== 0) {
@@ -315,6 +311,7 @@ export class Scheduler {
   }
 }
 
-function unloaded(): AtlasError {
+/** The error of any call on a model that was unloaded. */
+export function unloaded(): AtlasError {
   return new AtlasError("UNLOADED", "the model was unloaded", { hint: "load it again" });
 }

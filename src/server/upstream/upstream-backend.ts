@@ -19,7 +19,7 @@ import type {
   PromptScores,
   RunningModel,
 } from "../backend.js";
-import { shapeEmbedding } from "../embeddings.js";
+import { checkDimensions, shapeEmbedding } from "../embeddings.js";
 import { checkModelName } from "../model-names.js";
 import { isAbort, UpstreamClient, type UpstreamOptions } from "./upstream-client.js";
 import { upstreamDelta, upstreamGenerationBody } from "./upstream-requests.js";
@@ -204,12 +204,7 @@ export class UpstreamBackend implements Backend {
         );
       const embeddings = data.map((d) => Float32Array.from(d.embedding as number[]));
       const size = embeddings[0]?.length ?? 0;
-      if (request.dimensions !== undefined && request.dimensions > size)
-        throw new AtlasError(
-          "BAD_ARGUMENT",
-          `dimensions must be between 1 and ${size} (the upstream's embedding size), got ${request.dimensions}`,
-          { details: { field: "dimensions" } },
-        );
+      checkDimensions(request.dimensions, size);
       return {
         embeddings: embeddings.map((e) => shapeEmbedding(e, request)),
         promptTokens: reply.usage?.prompt_tokens ?? 0,
