@@ -45,15 +45,10 @@ export default tseslint.config(
       "import-x/no-restricted-paths": ["error", { zones }],
     },
   },
-  // Two native boundaries: node-llama-cpp only behind the Engine (src/engine), koffi only in src/native
-  // (the one place that declares llama.cpp's C API and its struct layouts).
+  // One native boundary: koffi only in src/native (the one place that declares llama.cpp's C API and its
+  // struct layouts). node-llama-cpp is not a dependency at all: we use only its prebuilt binary packages.
   ...[
-    {
-      files: ["src/**/*.ts"],
-      ignores: ["src/engine/**", "src/native/**"],
-      banned: ["node-llama-cpp", "koffi"],
-    },
-    { files: ["src/engine/**/*.ts"], ignores: [], banned: ["koffi"] },
+    { files: ["src/**/*.ts"], ignores: ["src/native/**"], banned: ["node-llama-cpp", "koffi"] },
     { files: ["src/native/**/*.ts"], ignores: [], banned: ["node-llama-cpp"] },
   ].map(({ files, ignores, banned }) => ({
     files,
@@ -67,7 +62,7 @@ export default tseslint.config(
             message:
               name === "koffi"
                 ? "only src/native may import koffi (docs/architecture.md)"
-                : "only src/engine may import node-llama-cpp",
+                : "node-llama-cpp is not a dependency: src/native loads its binary packages",
           })),
         },
       ],

@@ -4,10 +4,13 @@
  * and flash-attention setting for everyone, measures in separate child processes (clean peak RSS):
  *   - atlas: prompt processing of 512 tokens, generation of 128 tokens, time to first token of a chat
  *     prompt, aggregate generation throughput with 1, 2 and 4 sequences decoded together;
- *   - node-llama-cpp called directly: the same;
+ *   - node-llama-cpp called directly: the same (if --node-llama-cpp is given: node-llama-cpp is not one of
+ *     our dependencies; `scripts/dev-node-llama-cpp.sh` installs the pinned 3.22.1 into
+ *     .cache/node-llama-cpp and prints the path to pass);
  *   - llama.cpp's `llama-batched-bench` (if --batched-bench is given): the anchor for batched decoding.
  *
- *   npx tsx bench/engine.ts --model /tmp/atlas-2b-q4_k_m.gguf --out /tmp/engine.json [--threads 2] [--batched-bench PATH]
+ *   npx tsx bench/engine.ts --model /tmp/atlas-2b-q4_k_m.gguf --out /tmp/engine.json [--threads 2] \
+ *     [--batched-bench PATH] [--node-llama-cpp .cache/node-llama-cpp/node_modules/node-llama-cpp]
  *
  * Writes the JSON to --out (never overwriting a file). Single-stream generation is compared with llama.cpp's
  * own tool like for like in bench/stability.ts (tg128 vs `llama-bench -n 128`, many alternating rounds).
@@ -25,6 +28,7 @@ const { values } = parseArgs({
     threads: { type: "string", default: "2" },
     gpu: { type: "string", default: "cpu" },
     "batched-bench": { type: "string" },
+    "node-llama-cpp": { type: "string" },
     part: { type: "string" },
     repeats: { type: "string", default: "3" },
     "unified-kv": { type: "string", default: "true" },
@@ -114,10 +118,37 @@ async function atlasPart(): Promise<Record<string, unknown>> {
   };
 }
 
+/** The part of node-llama-cpp's API this benchmark calls (it is not a dependency, so no types of its own). */
+interface NodeLlamaCppSequence {
+  clearHistory(): Promise<void>;
+  evaluate(tokens: number[], options: { temperature: number }): AsyncIterable<number>;
+  evaluateWithoutGeneratingNewTokens(tokens: number[]): Promise<void>;
+}
+interface NodeLlamaCppContext {
+  getSequence(): NodeLlamaCppSequence;
+  dispose(): Promise<void>;
+}
+interface NodeLlamaCppModel {
+  tokens: { bos: number | null };
+  fileInfo: { metadata: { tokenizer: { ggml: { tokens: unknown[] } } } };
+  tokenize(text: string, special: boolean): number[];
+  isEogToken(token: number): boolean;
+  createContext(options: Record<string, unknown>): Promise<NodeLlamaCppContext>;
+  dispose(): Promise<void>;
+}
+interface NodeLlamaCppModule {
+  getLlama(this: void, options: Record<string, unknown>): Promise<{
+    loadModel(options: { modelPath: string }): Promise<NodeLlamaCppModel>;
+  }>;
+}
+
 async function nodeLlamaCppPart(): Promise<Record<string, unknown>> {
-  const { getLlama } = await import("node-llama-cpp");
+  const dir = values["node-llama-cpp"];
+  if (dir === undefined) throw new Error("--node-llama-cpp DIR is required for this part");
+  const entry = new URL(`file://${resolve(dir)}/dist/index.js`).href;
+  const { getLlama } = (await import(entry)) as NodeLlamaCppModule;
   const llama = await getLlama({
-    gpu: values.gpu === "cpu" ? false : (values.gpu as "cuda"),
+    gpu: values.gpu === "cpu" ? false : (values.gpu),
     build: "never",
     maxThreads: threads,
   });
@@ -142,7 +173,7 @@ async function nodeLlamaCppPart(): Promise<Record<string, unknown>> {
     await s.clearHistory();
     let produced = 0;
     let first = 0;
-    for await (const token of s.evaluate(prompt as never, { temperature: 0 })) {
+    for await (const token of s.evaluate(prompt, { temperature: 0 })) {
       if (produced === 0) first = performance.now();
       produced++;
       if (produced >= count || m.isEogToken(token)) break;
@@ -153,7 +184,7 @@ async function nodeLlamaCppPart(): Promise<Record<string, unknown>> {
     await seq.clearHistory();
     const prompt = [bos, ...randomTokens(PP - 1, vocab, r + 1)];
     const t0 = performance.now();
-    await seq.evaluateWithoutGeneratingNewTokens(prompt as never);
+    await seq.evaluateWithoutGeneratingNewTokens(prompt);
     const ppMs = performance.now() - t0;
     const g = await generate(seq, [bos], TG + 1);
     if (r > 0) {
@@ -233,6 +264,7 @@ if (values.part !== undefined) {
         String(repeats),
         "--part",
         part,
+        ...(values["node-llama-cpp"] === undefined ? [] : ["--node-llama-cpp", values["node-llama-cpp"]]),
       ],
       { encoding: "utf8", maxBuffer: 1 << 26 },
     );
@@ -242,7 +274,8 @@ if (values.part !== undefined) {
   };
   const atlas = runPart("atlas");
   console.log("atlas", atlas);
-  const direct = skip.has("node-llama-cpp") ? {} : runPart("node-llama-cpp");
+  const direct =
+    skip.has("node-llama-cpp") || values["node-llama-cpp"] === undefined ? {} : runPart("node-llama-cpp");
   console.log("node-llama-cpp", direct);
   const anchor = values["batched-bench"] === undefined ? undefined : batchedBench(values["batched-bench"]);
   if (anchor !== undefined) console.log("llama-batched-bench", anchor);

@@ -24,7 +24,7 @@ export const ENV_VARS: readonly EnvVarInfo[] = [
   { name: "ATLAS_THREADS", description: "CPU threads for llama.cpp", default: "number of CPU cores" },
   {
     name: "ATLAS_LLAMA_LIB_DIR",
-    description: "folder holding libllama*.so to use instead of node-llama-cpp's prebuilt one",
+    description: "folder holding libllama*.so to use instead of the prebuilt @node-llama-cpp/<platform> one",
     default: "the @node-llama-cpp/<platform> package",
   },
   {

@@ -1,13 +1,13 @@
 /**
  * pullModel end to end against the mock hub: HF cache layout → real conversion → a GGUF that
- * node-llama-cpp loads; idempotence, offline, `--file` GGUF repos, local checkpoints.
+ * llama.cpp loads; idempotence, offline, `--file` GGUF repos, local checkpoints.
  */
 import { lstat, readFile, readdir, readlink, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { getLlama, type Llama } from "node-llama-cpp";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { isAtlasError } from "../../src/core/index.js";
 import { readGguf, ggufNumber } from "../../src/convert/index.js";
+import { LlamaEngine } from "../../src/engine/index.js";
 import { listModels, pullModel, readManifest, type PullProgress } from "../../src/store/index.js";
 import type { MockHub } from "../helpers/mock-hub.js";
 import type { WrittenCheckpoint } from "../helpers/tiny-gemma2.js";
@@ -15,15 +15,12 @@ import { REPO, startTinyHub, testEnv } from "./fixtures.js";
 
 let hub: MockHub;
 let checkpoint: WrittenCheckpoint;
-let llama: Llama;
 
 beforeAll(async () => {
   ({ hub, checkpoint } = await startTinyHub());
-  llama = await getLlama({ gpu: false, build: "never" });
 });
 afterAll(async () => {
   await hub.close();
-  await llama.dispose();
 });
 beforeEach(() => hub.reset());
 
@@ -88,9 +85,15 @@ describe("pullModel from the hub", () => {
 
     // The GGUF is real: llama.cpp loads it and its vocabulary has the checkpoint's special tokens.
     expect(ggufNumber(await readGguf(result.path), "general.file_type")).toBe(7);
-    const model = await llama.loadModel({ modelPath: result.path });
+    const model = await new LlamaEngine().loadModel(result.path, {
+      gpu: "cpu",
+      contextSize: 64,
+      sequences: 1,
+    });
     try {
-      expect(model.tokenize("<start_of_turn>", true)).toEqual([checkpoint.specialIds.startOfTurn]);
+      expect(model.tokenize("<start_of_turn>", { parseSpecial: true })).toEqual([
+        checkpoint.specialIds.startOfTurn,
+      ]);
       expect(model.tokenize("hello world").length).toBeGreaterThan(0);
     } finally {
       await model.dispose();
