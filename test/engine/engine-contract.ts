@@ -258,6 +258,8 @@ export function engineContract(name: string, setup: () => Promise<ContractSetup>
         [{ topK: -1 }, "topK"],
         [{ topP: 1.5 }, "topP"],
         [{ minP: 2 }, "minP"],
+        [{ typicalP: 1.5 }, "typicalP"],
+        [{ typicalP: -0.1 }, "typicalP"],
         [{ repeatPenalty: 0 }, "repeatPenalty"],
         [{ repeatLastN: -2 }, "repeatLastN"],
         [{ seed: 2 ** 32 }, "seed"],
@@ -297,6 +299,22 @@ export function engineContract(name: string, setup: () => Promise<ContractSetup>
       expect(b.tokens).toEqual(a.tokens);
       const c = await model.generate(s.prompt, { ...options, seed: 7 }).result;
       expect(c.tokens).not.toEqual(a.tokens);
+    });
+
+    it("typicalP keeps only the locally typical tokens; 1 is off", async () => {
+      const options = { temperature: 1.2, seed: 42, maxTokens: 10, cachePrompt: false };
+      const plain = await model.generate(s.prompt, options).result;
+      // typicalP 1 is the default: the chain is unchanged.
+      expect((await model.generate(s.prompt, { ...options, typicalP: 1 }).result).tokens).toEqual(
+        plain.tokens,
+      );
+      // typicalP 0 keeps one token per step (the one whose surprise is nearest the entropy), so the
+      // seed no longer matters, while without it seeds 42 and 7 differ (test above).
+      const a = await model.generate(s.prompt, { ...options, typicalP: 0 }).result;
+      const b = await model.generate(s.prompt, { ...options, typicalP: 0, seed: 7 }).result;
+      expect(a.tokens).toHaveLength(10);
+      expect(b.tokens).toEqual(a.tokens);
+      expect(a.tokens).not.toEqual(plain.tokens);
     });
 
     it("score() equals the sum of log-softmax values computed from raw logits", async () => {
