@@ -208,6 +208,44 @@ export function engineContract(name: string, setup: () => Promise<ContractSetup>
       }
     });
 
+    it("a burst of 64 requests in one tick: exactly sequences + maxQueue accepted, the rest BUSY", async () => {
+      const m = await s.load({ sequences: 4, maxQueue: 8 });
+      try {
+        const burst = (): { accepted: { result: Promise<{ tokens: number[] }> }[]; refused: unknown[] } => {
+          const accepted = [];
+          const refused: unknown[] = [];
+          for (let i = 0; i < 64; i++) {
+            try {
+              accepted.push(m.generate(s.prompts[i % s.prompts.length]!, { temperature: 0, maxTokens: 2 }));
+            } catch (error) {
+              refused.push(error);
+            }
+          }
+          return { accepted, refused };
+        };
+        const first = burst();
+        expect(first.accepted).toHaveLength(12);
+        expect(first.refused).toHaveLength(52);
+        for (const error of first.refused) {
+          expectCode(error, "BUSY");
+          const details = (error as AtlasError).details;
+          expect(details).toMatchObject({ queued: 8, limit: 8 });
+          expect(details.retryAfterMs).toBeGreaterThan(0);
+        }
+        // Scoring and logits count against the same bound.
+        await expect(m.score(s.prompt, [[s.prompt[1]!]])).rejects.toSatisfy((e) => isAtlasError(e, "BUSY"));
+        await expect(m.logits(s.prompt)).rejects.toSatisfy((e) => isAtlasError(e, "BUSY"));
+        for (const stream of first.accepted) expect((await stream.result).tokens).toHaveLength(2);
+        // Settled requests give their places back: the next burst is admitted the same way.
+        expect(m.state()).toMatchObject({ active: 0, queued: 0 });
+        const second = burst();
+        expect(second.accepted).toHaveLength(12);
+        await Promise.all(second.accepted.map((a) => a.result));
+      } finally {
+        await m.dispose();
+      }
+    });
+
     it("requests sharing one signal leave no listener on it once they end", async () => {
       const shared = new AbortController().signal;
       const options = endless(model, { maxTokens: 3, signal: shared });
