@@ -63,7 +63,39 @@ export interface LoadModelOptions {
   unifiedKv?: boolean;
   /** Called with one-line notices (e.g. "no GPU found, using the CPU"). */
   onNotice?: (message: string) => void;
+  /**
+   * Called after every decode step with where its time went (diagnostics: bench/timeline.ts). Costs a few
+   * clock reads per step; leave it unset in production.
+   */
+  onStep?: (step: StepTimeline) => void;
   signal?: AbortSignal;
+}
+
+/**
+ * One decode step of a loaded model, in milliseconds (JavaScript clock). The decode worker is idle for
+ * `gapMs` plus the hand-off latency between threads; everything in the phases that is not `overlapped`
+ * ran inside that gap, on the critical path.
+ */
+export interface StepTimeline {
+  /** Tokens in the batch and rows whose logits were read. */
+  tokens: number;
+  outputs: number;
+  /** From handing the batch to the worker thread to its result being back on the JavaScript thread. */
+  decodeMs: number;
+  /** From the previous decode's result to this decode's start: the worker waiting for JavaScript. */
+  gapMs: number;
+  /** Work on this step's outputs, summed over requests: sampling (llama.cpp's chain, stop/length checks). */
+  sampleMs: number;
+  /** Log-probabilities (log-sum-exp and top alternatives) when a request asked for them. */
+  logprobMs: number;
+  /** Token pieces, UTF-8 assembly and stop-string checks. */
+  detokenizeMs: number;
+  /** Handing chunks to the streams (consumers run later, while a decode runs). */
+  emitMs: number;
+  /** Filling the next batch (slot bookkeeping, batch plan). */
+  planMs: number;
+  /** Whether detokenize/logprob/emit of this step ran while the next decode ran (off the critical path). */
+  overlapped: boolean;
 }
 
 /** What the engine knows about a loaded model. */

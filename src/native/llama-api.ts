@@ -186,6 +186,8 @@ export type NativeFn<A extends unknown[], R> = ((...args: A) => R) & {
 /** The typed llama.cpp C API. Names follow llama.h without the `llama_` prefix where unambiguous. */
 export interface LlamaApi {
   backend_init: NativeFn<[], void>;
+  /** Microseconds since an arbitrary start (ggml's clock); used to time the worker-thread hand-off. */
+  time_us: NativeFn<[], number | bigint>;
   log_set: NativeFn<[unknown, null], void>;
   ggml_backend_load_all_from_path: NativeFn<[string], void>;
   ggml_backend_load: NativeFn<[string], NativePointer>;
@@ -272,6 +274,7 @@ export interface LlamaApi {
 /** C prototypes, keyed by their LlamaApi name. `ggml_*` ones live in libggml, the rest in libllama. */
 const PROTOTYPES: Record<keyof LlamaApi, string> = {
   backend_init: "void llama_backend_init()",
+  time_us: "int64_t llama_time_us()",
   log_set: "void llama_log_set(ggml_log_callback *cb, void *user_data)",
   ggml_backend_load_all_from_path: "void ggml_backend_load_all_from_path(const char *dir)",
   ggml_backend_load: "ggml_backend_reg *ggml_backend_load(const char *path)",

@@ -7,6 +7,7 @@ import { TokenTextStream } from "../token-text-stream.js";
 import type { FinishReason, GenerateOptions, GenerationChunk, GenerationResult } from "../types.js";
 import type { NativeModel } from "./native-model.js";
 import { createSamplerChain } from "./sampler-chain.js";
+import type { StepClock } from "./step-clock.js";
 import { Task, type SlotRequest } from "./task.js";
 
 export interface GenerateTaskDeps {
@@ -14,6 +15,8 @@ export interface GenerateTaskDeps {
   ctx: NativePointer;
   model: NativeModel;
   contextSize: number;
+  /** Per-step timings, when asked for (`LoadModelOptions.onStep`). */
+  clock?: StepClock | undefined;
 }
 
 /** Extra wiring of one generation: its queue admission, and its place in a `generateChoices` group. */
@@ -133,13 +136,14 @@ export class GenerateTask extends Task {
 
   /** Samples from batch row `index`; `history` = tokens in the sequence's KV before this token. */
   private consume(index: number, history: number): void {
-    const { api, ctx, model } = this.deps;
+    const { api, ctx, model, clock } = this.deps;
     if (this.chain === undefined) return; // finished in the meantime
     if (this.options.maxTokens === 0) {
       this.firstTokenAt = performance.now();
       this.finish("length");
       return;
     }
+    let at = clock === undefined ? 0 : performance.now();
     const token = api.sampler_sample(this.chain, ctx, index);
     if (this.generated.length === 0) this.firstTokenAt = performance.now();
     if (model.isEndOfGeneration(token)) {
@@ -147,16 +151,29 @@ export class GenerateTask extends Task {
       return;
     }
     this.generated.push(token);
+    if (clock !== undefined) {
+      clock.add("sampleMs", at);
+      at = performance.now();
+    }
     const text = this.text.push(model.piece(token, false));
     this.output += text;
     const chunk: GenerationChunk = { text, token };
+    if (clock !== undefined) {
+      clock.add("detokenizeMs", at);
+      at = performance.now();
+    }
     if (this.options.logprobs !== undefined) {
       const logits = nativeFloats(api.get_logits_ith(ctx, index), model.meta.vocabSize);
       const { lse } = reduceLogits(logits);
       chunk.logprob = logits[token]! - lse;
       chunk.topLogprobs = topLogprobs(logits, this.options.logprobs, lse);
+      if (clock !== undefined) {
+        clock.add("logprobMs", at);
+        at = performance.now();
+      }
     }
     this.queue.push(chunk);
+    clock?.add("emitMs", at);
     if (this.text.hitStop) this.finish("stop");
     else if (this.options.maxTokens !== undefined && this.generated.length >= this.options.maxTokens)
       this.finish("length");

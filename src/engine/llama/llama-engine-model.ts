@@ -22,12 +22,14 @@ import type {
   GenerationStream,
   ModelInfo,
   ScoreOptions,
+  StepTimeline,
 } from "../types.js";
 import { Embedder } from "./embedder.js";
 import { EvalTask } from "./eval-task.js";
 import { GenerateTask, type GenerateTaskLinks } from "./generate-task.js";
 import type { NativeModel } from "./native-model.js";
 import { Scheduler, unloaded } from "./scheduler.js";
+import { StepClock } from "./step-clock.js";
 
 /** Native objects owned by one loaded model (freed by dispose, or by createModel when it fails). */
 export interface NativeResources {
@@ -48,6 +50,8 @@ export interface LlamaEngineModelInit {
   maxQueue: number;
   /** Creates the embedding context on the first `embed` (embedder.ts). */
   createEmbedContext: () => NativePointer;
+  /** Per-step timings (`LoadModelOptions.onStep`). */
+  onStep?: ((step: StepTimeline) => void) | undefined;
 }
 
 export class LlamaEngineModel implements EngineModel {
@@ -59,8 +63,10 @@ export class LlamaEngineModel implements EngineModel {
   private readonly embedder: Embedder;
   private readonly maxQueue: number;
   private disposed: Promise<void> | undefined;
+  private readonly clock: StepClock | undefined;
 
   constructor(private readonly init: LlamaEngineModelInit) {
+    this.clock = init.onStep === undefined ? undefined : new StepClock(init.onStep);
     this.api = init.api;
     this.model = init.model;
     this.ctx = init.resources.ctx;
@@ -79,6 +85,7 @@ export class LlamaEngineModel implements EngineModel {
       invariant: init.invariant,
       spares: init.spares,
       paddingToken: init.model.meta.bos ?? 0,
+      clock: this.clock,
     });
     this.embedder = new Embedder({
       api: init.api,
@@ -227,7 +234,13 @@ export class LlamaEngineModel implements EngineModel {
     return new GenerateTask(
       prompt,
       options,
-      { api: this.api, ctx: this.ctx, model: this.model, contextSize: this.info.contextSize },
+      {
+        api: this.api,
+        ctx: this.ctx,
+        model: this.model,
+        contextSize: this.info.contextSize,
+        clock: this.clock,
+      },
       onCancel,
       rest,
     );

@@ -140,6 +140,7 @@ function createModel(
       spares,
       maxQueue: options.maxQueue ?? LOAD_DEFAULTS.maxQueue,
       createEmbedContext,
+      onStep: options.onStep,
     });
   } catch (error) {
     freeResources(api, resources);

@@ -56,6 +56,7 @@ const LOAD_FIELDS = {
   flashAttention: { schema: z.enum(["auto", "on", "off"]), what: "one of auto, on, off" },
   unifiedKv: { schema: z.boolean(), what: "true or false" },
   onNotice: { schema: z.custom((v) => typeof v === "function"), what: "a function" },
+  onStep: { schema: z.custom((v) => typeof v === "function"), what: "a function" },
   signal: { schema: z.instanceof(AbortSignal), what: "an AbortSignal" },
 } satisfies Record<string, FieldSpec>;
 

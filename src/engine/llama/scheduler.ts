@@ -10,6 +10,7 @@ import type { NativeBatch } from "../../native/native-batch.js";
 import { listenForAbort } from "../abort-listener.js";
 import { planInvariantBatch, planMixedBatch, type BatchPlan } from "./batch-plan.js";
 import { SlotCache, type SlotCacheContext } from "./slot-cache.js";
+import type { StepClock } from "./step-clock.js";
 import type { Slot, Task } from "./task.js";
 
 /** Everything the scheduler needs from the native context. */
@@ -25,6 +26,8 @@ export interface SchedulerContext extends SlotCacheContext {
   spares: number;
   /** A valid token id for padding rows. */
   paddingToken: number;
+  /** Per-step timings (`LoadModelOptions.onStep`), when asked for. */
+  clock?: StepClock | undefined;
 }
 
 const RETRY_MIN_MS = 250;
@@ -209,6 +212,7 @@ export class Scheduler {
       if (this.active.length === 0) {
         if (this.exclusives.length > 0) continue;
         this.looping = false;
+        this.c.clock?.idle();
         return;
       }
       if (!waited) {
@@ -218,13 +222,18 @@ export class Scheduler {
         await Promise.resolve();
         continue;
       }
+      const clock = this.c.clock;
+      const planAt = clock === undefined ? 0 : performance.now();
       const plan = this.plan();
       if (this.c.batch.size === 0) {
         // Active tasks with nothing to feed would spin forever: that is a bug in a task.
         for (const task of [...this.active]) task.fail(new AtlasError("NATIVE", "internal: task stalled"));
         continue;
       }
+      clock?.add("planMs", planAt);
+      const decodeAt = clock?.decodeStarted(this.c.batch.size, countOutputs(plan)) ?? 0;
       const rc = await this.c.batch.decodeAsync(this.c.ctx);
+      clock?.decodeEnded(decodeAt);
       for (const { seq, position } of plan.padding)
         this.c.api.memory_seq_rm(this.c.memory, seq, position, -1);
       if (rc !== 0) {
@@ -240,6 +249,7 @@ export class Scheduler {
           task.fail(error);
         }
       }
+      clock?.finish(false);
     }
   }
 
@@ -326,6 +336,10 @@ export class Scheduler {
       }
     }
   }
+}
+
+function countOutputs(plan: BatchPlan): number {
+  return plan.participants.reduce((n, p) => n + p.outputs.length, 0);
 }
 
 /** The error of any call on a model that was unloaded. */
