@@ -137,7 +137,10 @@ interface NodeLlamaCppModel {
   dispose(): Promise<void>;
 }
 interface NodeLlamaCppModule {
-  getLlama(this: void, options: Record<string, unknown>): Promise<{
+  getLlama(
+    this: void,
+    options: Record<string, unknown>,
+  ): Promise<{
     loadModel(options: { modelPath: string }): Promise<NodeLlamaCppModel>;
   }>;
 }
@@ -148,7 +151,7 @@ async function nodeLlamaCppPart(): Promise<Record<string, unknown>> {
   const entry = new URL(`file://${resolve(dir)}/dist/index.js`).href;
   const { getLlama } = (await import(entry)) as NodeLlamaCppModule;
   const llama = await getLlama({
-    gpu: values.gpu === "cpu" ? false : (values.gpu),
+    gpu: values.gpu === "cpu" ? false : values.gpu,
     build: "never",
     maxThreads: threads,
   });

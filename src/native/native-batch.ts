@@ -43,6 +43,16 @@ export class NativeBatch {
     this.count = 0;
   }
 
+  /** The rows now in the batch (diagnostics and tests): token, position, sequence, whether it is an output. */
+  rows(): { token: number; position: number; sequence: number; output: boolean }[] {
+    return Array.from({ length: this.count }, (_, i) => ({
+      token: this.tokens[i]!,
+      position: this.positions[i]!,
+      sequence: this.seqIds[i]![0]!,
+      output: this.outputs[i] !== 0,
+    }));
+  }
+
   /** Appends a token; returns its index in the batch (the index to read its logits with). */
   add(token: number, position: number, sequence: number, wantLogits: boolean): number {
     const i = this.count++;

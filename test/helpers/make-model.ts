@@ -1,7 +1,7 @@
 /**
  * Writes a generated Gemma-2 checkpoint folder, for benchmarks and manual runs:
  *
- *     npx tsx test/helpers/make-model.ts --preset tiny|mid|2b --dtype bf16|f16|f32 --out <dir> [--seed N] [--shards N] [--tokenizer-json]
+ *     npx tsx test/helpers/make-model.ts --preset tiny|mid|2b|9b --dtype bf16|f16|f32 --out <dir> [--seed N] [--shards N] [--tokenizer-json]
  *
  * Progress goes to stderr; the folder path is printed to stdout at the end.
  */
@@ -10,16 +10,22 @@ import { parseArgs } from "node:util";
 import type { SafetensorsDtype } from "./safetensors-writer.js";
 import {
   GEMMA2_2B_SHAPE,
+  GEMMA2_9B_SHAPE,
   MID_SHAPE,
   TINY_SHAPE,
   writeGemma2Checkpoint,
   type Gemma2Shape,
 } from "./tiny-gemma2.js";
 
-const PRESETS: Record<string, Gemma2Shape> = { tiny: TINY_SHAPE, mid: MID_SHAPE, "2b": GEMMA2_2B_SHAPE };
+const PRESETS: Record<string, Gemma2Shape> = {
+  tiny: TINY_SHAPE,
+  mid: MID_SHAPE,
+  "2b": GEMMA2_2B_SHAPE,
+  "9b": GEMMA2_9B_SHAPE,
+};
 const DTYPES: Record<string, SafetensorsDtype> = { bf16: "BF16", f16: "F16", f32: "F32" };
 const USAGE =
-  "usage: npx tsx test/helpers/make-model.ts --preset tiny|mid|2b --dtype bf16|f16|f32 --out <dir> [--seed N] [--shards N] [--tokenizer-json]";
+  "usage: npx tsx test/helpers/make-model.ts --preset tiny|mid|2b|9b --dtype bf16|f16|f32 --out <dir> [--seed N] [--shards N] [--tokenizer-json]";
 
 function fail(message: string): never {
   process.stderr.write(`make-model: ${message}\n${USAGE}\n`);

@@ -75,6 +75,20 @@ export const GEMMA2_2B_SHAPE: Gemma2Shape = {
   vocabSize: 256000,
 };
 
+/** The real Gemma-2 9B shape (Atlas-Chat-9B): 9.2 G parameters, ~18.5 GB in BF16. */
+export const GEMMA2_9B_SHAPE: Gemma2Shape = {
+  hiddenSize: 3584,
+  numLayers: 42,
+  numHeads: 16,
+  numKvHeads: 8,
+  headDim: 256,
+  intermediateSize: 14336,
+  slidingWindow: 4096,
+  maxPositionEmbeddings: 8192,
+  queryPreAttnScalar: 256,
+  vocabSize: 256000,
+};
+
 /** Options of {@link writeGemma2Checkpoint}. */
 export interface WriteCheckpointOptions {
   /** Default {@link TINY_SHAPE}. */

@@ -17,6 +17,8 @@ export interface GenerateTaskDeps {
   contextSize: number;
   /** Per-step timings, when asked for (`LoadModelOptions.onStep`). */
   clock?: StepClock | undefined;
+  /** Asks the scheduler to call the task's `flush()` while the next decode runs. */
+  defer: (task: GenerateTask) => void;
 }
 
 /** Extra wiring of one generation: its queue admission, and its place in a `generateChoices` group. */
@@ -52,6 +54,12 @@ export class GenerateTask extends Task {
   private carried: number[] = [];
   /** Whether `onPromptLogits` was called. */
   private sharedPrompt = false;
+  /** The token sampled last, waiting for `flush()` (its text, stop checks, chunk). */
+  private pendingToken: number | undefined;
+  /** A copy of its logits row, for its log-probabilities (llama.cpp's buffer is rewritten meanwhile). */
+  private pendingLogits: Float32Array | undefined;
+  /** Whether the pending token was queued to be decoded before its text was checked for stop strings. */
+  private speculative = false;
 
   /**
    * Builds the sampler chain at once, so a bad grammar fails the call instead of a queued task.
@@ -134,7 +142,11 @@ export class GenerateTask extends Task {
     return true;
   }
 
-  /** Samples from batch row `index`; `history` = tokens in the sequence's KV before this token. */
+  /**
+   * Samples from batch row `index` and decides what comes next — the only work the next decode waits for.
+   * `history` = tokens in the sequence's KV before this token. The token's text, stop-string check,
+   * log-probabilities and chunk are deferred to {@link flush}, which runs while the next decode does.
+   */
   private consume(index: number, history: number): void {
     const { api, ctx, model, clock } = this.deps;
     if (this.chain === undefined) return; // finished in the meantime
@@ -146,15 +158,44 @@ export class GenerateTask extends Task {
     let at = clock === undefined ? 0 : performance.now();
     const token = api.sampler_sample(this.chain, ctx, index);
     if (this.generated.length === 0) this.firstTokenAt = performance.now();
+    this.speculative = false;
     if (model.isEndOfGeneration(token)) {
       this.finish("stop");
       return;
     }
     this.generated.push(token);
+    this.pendingToken = token;
     if (clock !== undefined) {
       clock.add("sampleMs", at);
       at = performance.now();
     }
+    if (this.options.logprobs !== undefined) {
+      this.pendingLogits = Float32Array.from(
+        nativeFloats(api.get_logits_ith(ctx, index), model.meta.vocabSize),
+      );
+      clock?.add("logprobMs", at);
+    }
+    const last =
+      (this.options.maxTokens !== undefined && this.generated.length >= this.options.maxTokens) ||
+      history >= this.deps.contextSize;
+    if (last) {
+      // Nothing more to decode: finish now (a stop string in this last token still wins).
+      this.flush();
+      this.finish("length");
+      return;
+    }
+    this.feed.push(token);
+    this.speculative = true;
+    this.deps.defer(this);
+  }
+
+  /** The deferred part of the last token: its text, stop strings, log-probabilities and chunk. */
+  override flush(): void {
+    const token = this.pendingToken;
+    if (token === undefined || this.done) return;
+    this.pendingToken = undefined;
+    const { model, clock } = this.deps;
+    let at = clock === undefined ? 0 : performance.now();
     const text = this.text.push(model.piece(token, false));
     this.output += text;
     const chunk: GenerationChunk = { text, token };
@@ -162,8 +203,9 @@ export class GenerateTask extends Task {
       clock.add("detokenizeMs", at);
       at = performance.now();
     }
-    if (this.options.logprobs !== undefined) {
-      const logits = nativeFloats(api.get_logits_ith(ctx, index), model.meta.vocabSize);
+    const logits = this.pendingLogits;
+    if (logits !== undefined && this.options.logprobs !== undefined) {
+      this.pendingLogits = undefined;
       const { lse } = reduceLogits(logits);
       chunk.logprob = logits[token]! - lse;
       chunk.topLogprobs = topLogprobs(logits, this.options.logprobs, lse);
@@ -174,11 +216,15 @@ export class GenerateTask extends Task {
     }
     this.queue.push(chunk);
     clock?.add("emitMs", at);
-    if (this.text.hitStop) this.finish("stop");
-    else if (this.options.maxTokens !== undefined && this.generated.length >= this.options.maxTokens)
-      this.finish("length");
-    else if (history >= this.deps.contextSize) this.finish("length");
-    else this.feed.push(token);
+    if (!this.text.hitStop) return;
+    if (this.speculative) {
+      // The token was queued for the next decode before its text showed the stop: take it back —
+      // from the queue if not yet in a batch, else from the KV once that decode returns.
+      if (this.slot === undefined) this.carried = [];
+      else if (this.remaining > 0) this.feed.length = this.fed;
+      else this.discardFrom = this.slot.history.length - 1;
+    }
+    this.finish("stop");
   }
 
   afterStep(): void {}
@@ -203,6 +249,9 @@ export class GenerateTask extends Task {
   }
 
   private finish(reason: FinishReason): void {
+    if (this.done) return;
+    // A token sampled but not yet shown is part of the result: show it first (it may hit a stop string).
+    if (this.pendingToken !== undefined) this.flush();
     if (this.done) return;
     this.done = true;
     this.freeChain();

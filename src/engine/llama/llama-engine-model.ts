@@ -240,6 +240,7 @@ export class LlamaEngineModel implements EngineModel {
         model: this.model,
         contextSize: this.info.contextSize,
         clock: this.clock,
+        defer: (t) => this.scheduler.defer(t),
       },
       onCancel,
       rest,

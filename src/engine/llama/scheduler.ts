@@ -47,6 +47,8 @@ export class Scheduler {
   /** Recent request durations (ms), for BUSY's retry hint. */
   private readonly durations: number[] = [];
   private readonly startedAt = new Map<Task, number>();
+  /** Tasks whose last outputs still need work that can run during the next decode (`Task.flush`). */
+  private readonly deferred = new Set<Task>();
   /** Work that needs the CPU to itself (another context's decode), run between steps in order. */
   private readonly exclusives: { run: () => Promise<void> }[] = [];
 
@@ -169,6 +171,27 @@ export class Scheduler {
     });
   }
 
+  /**
+   * Asks for `task.flush()` once the next decode is running (or before the loop goes idle): the work that
+   * does not decide the next token then overlaps the decode instead of delaying it.
+   */
+  defer(task: Task): void {
+    this.deferred.add(task);
+  }
+
+  private flushDeferred(): void {
+    if (this.deferred.size === 0) return;
+    for (const task of this.deferred) {
+      try {
+        task.flush();
+      } catch (error) {
+        task.fail(error);
+      }
+    }
+    this.deferred.clear();
+    this.c.clock?.overlapped();
+  }
+
   /** Releases slots held by a multi-task job. */
   release(owner: object): void {
     this.cache.release(owner);
@@ -206,10 +229,17 @@ export class Scheduler {
     let waited = false;
     for (;;) {
       const job = this.exclusives.shift();
-      if (job !== undefined) await job.run();
+      if (job !== undefined) {
+        this.flushDeferred();
+        await job.run();
+      }
       this.dropFinished();
       this.assignSlots();
       if (this.active.length === 0) {
+        this.flushDeferred();
+        this.dropFinished();
+        this.assignSlots();
+        if (this.active.length > 0) continue;
         if (this.exclusives.length > 0) continue;
         this.looping = false;
         this.c.clock?.idle();
@@ -227,12 +257,17 @@ export class Scheduler {
       const plan = this.plan();
       if (this.c.batch.size === 0) {
         // Active tasks with nothing to feed would spin forever: that is a bug in a task.
+        this.flushDeferred();
         for (const task of [...this.active]) task.fail(new AtlasError("NATIVE", "internal: task stalled"));
         continue;
       }
       clock?.add("planMs", planAt);
       const decodeAt = clock?.decodeStarted(this.c.batch.size, countOutputs(plan)) ?? 0;
-      const rc = await this.c.batch.decodeAsync(this.c.ctx);
+      // The next decode starts the moment its token ids are known; what the last outputs still need
+      // (text, stop checks, log-probabilities, chunks) runs while it does.
+      const decoding = this.c.batch.decodeAsync(this.c.ctx);
+      this.flushDeferred();
+      const rc = await decoding;
       clock?.decodeEnded(decodeAt);
       for (const { seq, position } of plan.padding)
         this.c.api.memory_seq_rm(this.c.memory, seq, position, -1);
@@ -249,7 +284,7 @@ export class Scheduler {
           task.fail(error);
         }
       }
-      clock?.finish(false);
+      clock?.finish();
     }
   }
 
@@ -292,7 +327,10 @@ export class Scheduler {
         list.splice(i, 1);
         this.settle(task);
         if (!task.done) task.abort();
-        if (task.slot !== undefined && task.slot.task === task) task.slot.task = undefined;
+        if (task.slot !== undefined && task.slot.task === task) {
+          if (task.discardFrom !== undefined) this.cache.trim(task.slot, task.discardFrom);
+          task.slot.task = undefined;
+        }
       }
     }
   }

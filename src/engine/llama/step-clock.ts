@@ -48,10 +48,14 @@ export class StepClock {
     this.current.decodeMs = this.lastDecodeEnd - startedAt;
   }
 
+  /** Deferred work ran while a decode ran (those phases were off the critical path). */
+  overlapped(): void {
+    this.current.overlapped = true;
+  }
+
   /** The step's outputs are handled: report it and start the next record. */
-  finish(overlapped: boolean): void {
+  finish(): void {
     const step = this.current;
-    step.overlapped = overlapped;
     this.current = StepClock.empty();
     this.report(step);
   }

@@ -25,6 +25,12 @@ export abstract class Task {
   done = false;
   /** Cancelled by the caller (stream left early, signal, dispose): dropped at the next step. */
   cancelled = false;
+  /**
+   * Where to cut the slot's cached tokens back to when the task leaves: a token that went on to the next
+   * decode before the task learnt it had stopped (a stop string seen while that decode ran) is removed, so
+   * the KV cache holds exactly what it would have without the overlap.
+   */
+  discardFrom: number | undefined;
   /** Tokens to feed, in order; `fed` of them are already in the batch/KV. */
   protected feed: number[] = [];
   protected fed = 0;
@@ -49,6 +55,11 @@ export abstract class Task {
   abstract onOutput(position: number, index: number): void;
   /** After a decode step this task took part in; may queue more tokens or finish. */
   abstract afterStep(): void;
+  /**
+   * Work on the last outputs that does not decide the next token (text, stop strings, log-probabilities,
+   * chunks): the scheduler calls it while the next decode runs, for tasks that asked (`Scheduler.defer`).
+   */
+  flush(): void {}
   /** Settles with an error. */
   abstract fail(error: unknown): void;
   /** Settles as aborted (a generation resolves with finishReason "abort"; scoring rejects ABORTED). */
