@@ -38,6 +38,12 @@ export interface LoadModelOptions {
    * threads would compete with the JavaScript thread between decodes (docs/engine.md "Threads").
    */
   threadPoll?: number;
+  /**
+   * Use fewer generation threads while other processes take the cores, and the full count again once
+   * they are gone (src/engine/llama/thread-governor.ts; CPU only). Default true. On a quiet machine it
+   * never changes anything.
+   */
+  adaptiveThreads?: boolean;
   /** Scheduling priority of llama.cpp's threads. Default "normal"; "high"/"realtime" may need privileges. */
   threadPriority?: "low" | "normal" | "medium" | "high" | "realtime";
   lora?: LoraAdapter[];

@@ -206,6 +206,7 @@ export interface LlamaApi {
   >;
   ggml_row_size: NativeFn<[number, number], number | bigint>;
   attach_threadpool: NativeFn<[NativePointer, NativePointer, NativePointer], void>;
+  set_n_threads: NativeFn<[NativePointer, number, number], void>;
 
   model_default_params: NativeFn<[], ModelParamsValue>;
   context_default_params: NativeFn<[], ContextParamsValue>;
@@ -293,6 +294,7 @@ const PROTOTYPES: Record<keyof LlamaApi, string> = {
   ggml_row_size: "size_t ggml_row_size(int type, int64_t ne)",
   attach_threadpool:
     "void llama_attach_threadpool(llama_context *ctx, void *threadpool, void *threadpool_batch)",
+  set_n_threads: "void llama_set_n_threads(llama_context *ctx, int32_t n_threads, int32_t n_threads_batch)",
 
   model_default_params: "llama_model_params llama_model_default_params()",
   context_default_params: "llama_context_params llama_context_default_params()",

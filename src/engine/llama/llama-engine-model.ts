@@ -11,7 +11,7 @@ import {
 import type { LlamaApi, NativePointer } from "../../native/llama-api.js";
 import type { CpuThreadpool } from "../../native/cpu-threadpool.js";
 import type { NativeBatch } from "../../native/native-batch.js";
-import { checkChoiceCount, choiceOptions } from "../choices.js";
+import { checkChoiceCount } from "../choices.js";
 import { reduceLogits, topLogprobs } from "../log-softmax.js";
 import type {
   ContinuationScore,
@@ -24,12 +24,14 @@ import type {
   ScoreOptions,
   StepTimeline,
 } from "../types.js";
+import { startChoices } from "./choices-group.js";
 import { Embedder } from "./embedder.js";
 import { EvalTask } from "./eval-task.js";
 import { GenerateTask, type GenerateTaskLinks } from "./generate-task.js";
 import type { NativeModel } from "./native-model.js";
 import { Scheduler, unloaded } from "./scheduler.js";
 import { StepClock } from "./step-clock.js";
+import type { ThreadGovernor } from "./thread-governor.js";
 
 /** Native objects owned by one loaded model (freed by dispose, or by createModel when it fails). */
 export interface NativeResources {
@@ -52,6 +54,8 @@ export interface LlamaEngineModelInit {
   createEmbedContext: () => NativePointer;
   /** Per-step timings (`LoadModelOptions.onStep`). */
   onStep?: ((step: StepTimeline) => void) | undefined;
+  /** Fewer threads while other processes take the cores (thread-governor.ts). */
+  governor?: ThreadGovernor | undefined;
 }
 
 export class LlamaEngineModel implements EngineModel {
@@ -86,6 +90,7 @@ export class LlamaEngineModel implements EngineModel {
       spares: init.spares,
       paddingToken: init.model.meta.bos ?? 0,
       clock: this.clock,
+      governor: init.governor,
     });
     this.embedder = new Embedder({
       api: init.api,
@@ -133,78 +138,14 @@ export class LlamaEngineModel implements EngineModel {
         throw error;
       }
     }
-    // Choice 0 evaluates the prompt in a slot it holds for the group; the moment the prompt's last
-    // logits exist, every other choice samples its first token from that same row and takes a copy of
-    // the prompt's KV into a sequence of its own (before the next decode), then decodes on its own.
-    const owner = {};
-    const awaitingCopy = new Set<GenerateTask>();
-    let shared = false;
-    let distributing = false;
-    let holding = true;
-    const unhold = (): void => {
-      if (!holding || distributing || (shared && awaitingCopy.size > 0)) return;
-      holding = false;
-      this.scheduler.release(owner);
-    };
-    const siblings: GenerateTask[] = [];
-    let primary: GenerateTask | undefined;
-    try {
-      primary = this.generateTask(prompt, choiceOptions(options, 0), {
-        release,
-        request: { kind: "any", prefix: options.cachePrompt === false ? [] : prompt, hold: owner },
-        onPromptLogits: (index) => {
-          shared = true;
-          distributing = true;
-          const source = primary!.slot!;
-          for (const sibling of siblings) {
-            if (sibling.done) continue;
-            if (sibling.aborted) {
-              sibling.abort();
-              continue;
-            }
-            sibling.request = { kind: "copy", source, length: prompt.length, owner };
-            if (sibling.startFromSharedPrompt(index, primary!.startedAtMs)) awaitingCopy.add(sibling);
-          }
-          // Ahead of the waiting requests, in choice order: they continue a request that already runs.
-          for (const sibling of [...awaitingCopy].reverse()) this.scheduler.submit(sibling, { front: true });
-          distributing = false;
-          unhold();
-        },
-        onSettle: (error) => {
-          // Ended before its prompt was evaluated (cancelled, failed, unloaded): so do the others.
-          if (!shared)
-            for (const sibling of siblings) {
-              if (error === undefined) sibling.abort();
-              else sibling.fail(error);
-            }
-          shared = true;
-          unhold();
-        },
-      });
-      for (let i = 1; i < n; i++) {
-        const sibling: GenerateTask = this.generateTask(prompt, choiceOptions(options, i), {
-          release,
-          // Until it shares the prompt it is in no queue: leaving its stream ends it at once.
-          onCancel: (t) => (shared ? this.scheduler.cancel(t) : t.abort()),
-          onStart: () => {
-            awaitingCopy.delete(sibling);
-            unhold();
-          },
-          onSettle: () => {
-            awaitingCopy.delete(sibling);
-            unhold();
-          },
-        });
-        siblings.push(sibling);
-      }
-    } catch (error) {
-      // A grammar llama.cpp cannot parse fails every choice alike: nothing was queued.
-      for (const task of [primary, ...siblings]) task?.fail(error);
-      for (let i = 0; i < n; i++) release();
-      throw error;
-    }
-    this.scheduler.submit(primary);
-    return [primary, ...siblings].map(streamOf);
+    return startChoices({
+      scheduler: this.scheduler,
+      prompt,
+      options,
+      n,
+      release,
+      createTask: (o, links) => this.generateTask(prompt, o, links),
+    }).map(streamOf);
   }
 
   /** Validates a generation request (options, tokens, room in the context). */

@@ -2,6 +2,7 @@
  * The real Engine: llama.cpp's C API through koffi (see docs/engine.md for why not node-llama-cpp's
  * high-level API). One model = one llama context with N sequences, driven by the Scheduler.
  */
+import { loadavg } from "node:os";
 import { AtlasError } from "../../core/index.js";
 import { defaultThreads } from "../../config/index.js";
 import type { NativePointer } from "../../native/llama-api.js";
@@ -15,10 +16,13 @@ import { freeResources, LlamaEngineModel, type NativeResources } from "./llama-e
 import { LOAD_DEFAULTS, validateLoadOptions } from "./load-options.js";
 import { loadNativeModel, type NativeModel } from "./native-model.js";
 import { selectBackend } from "./select-backend.js";
+import { ThreadGovernor } from "./thread-governor.js";
 
 const GGML_TYPE = { f32: 0, f16: 1, q8_0: 8 } as const;
 const FLASH = { auto: -1, off: 0, on: 1 } as const;
 const POOLING_NONE = 0;
+/** A 1-minute load average this high at load time means another process is already using a core. */
+const BUSY_LOAD = 0.75;
 
 /** The llama.cpp engine. */
 export class LlamaEngine implements Engine {
@@ -141,6 +145,15 @@ function createModel(
       maxQueue: options.maxQueue ?? LOAD_DEFAULTS.maxQueue,
       createEmbedContext,
       onStep: options.onStep,
+      // On the CPU only: a GPU decode does not wait for descheduled CPU threads at every operation.
+      governor:
+        options.adaptiveThreads === false || gpuLayers > 0
+          ? undefined
+          : new ThreadGovernor(
+              threads,
+              (n) => api.set_n_threads(ctx, n, threadsBatch),
+              loadavg()[0]! >= BUSY_LOAD,
+            ),
     });
   } catch (error) {
     freeResources(api, resources);

@@ -38,6 +38,7 @@ const LOAD_FIELDS = {
   },
   threads: { schema: z.number().int().min(1).max(1024), what: "a whole number from 1 to 1024" },
   threadsBatch: { schema: z.number().int().min(1).max(1024), what: "a whole number from 1 to 1024" },
+  adaptiveThreads: { schema: z.boolean(), what: "true or false" },
   threadPoll: { schema: z.number().int().min(0).max(100), what: "a whole number from 0 to 100" },
   threadPriority: {
     schema: z.enum(["low", "normal", "medium", "high", "realtime"]),

@@ -11,6 +11,7 @@ import { listenForAbort } from "../abort-listener.js";
 import { planInvariantBatch, planMixedBatch, type BatchPlan } from "./batch-plan.js";
 import { SlotCache, type SlotCacheContext } from "./slot-cache.js";
 import type { StepClock } from "./step-clock.js";
+import type { ThreadGovernor } from "./thread-governor.js";
 import type { Slot, Task } from "./task.js";
 
 /** Everything the scheduler needs from the native context. */
@@ -28,6 +29,8 @@ export interface SchedulerContext extends SlotCacheContext {
   paddingToken: number;
   /** Per-step timings (`LoadModelOptions.onStep`), when asked for. */
   clock?: StepClock | undefined;
+  /** Fewer threads while other processes take the cores (`adaptiveThreads`). */
+  governor?: ThreadGovernor | undefined;
 }
 
 const RETRY_MIN_MS = 250;
@@ -265,10 +268,13 @@ export class Scheduler {
       const decodeAt = clock?.decodeStarted(this.c.batch.size, countOutputs(plan)) ?? 0;
       // The next decode starts the moment its token ids are known; what the last outputs still need
       // (text, stop checks, log-probabilities, chunks) runs while it does.
+      const startedAt = performance.now();
       const decoding = this.c.batch.decodeAsync(this.c.ctx);
       this.flushDeferred();
       const rc = await decoding;
       clock?.decodeEnded(decodeAt);
+      if (this.c.governor !== undefined && rc === 0 && isGenerationStep(plan, this.c.batch.size))
+        this.c.governor.observe(performance.now() - startedAt);
       for (const { seq, position } of plan.padding)
         this.c.api.memory_seq_rm(this.c.memory, seq, position, -1);
       if (rc !== 0) {
@@ -374,6 +380,14 @@ export class Scheduler {
       }
     }
   }
+}
+
+/** A decode of one token per sequence (no prompt chunk): the steps whose durations are comparable. */
+function isGenerationStep(plan: BatchPlan, size: number): boolean {
+  return (
+    size === plan.participants.length + plan.padding.length &&
+    plan.participants.every((p) => p.outputs.length === 1)
+  );
 }
 
 function countOutputs(plan: BatchPlan): number {
