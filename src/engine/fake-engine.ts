@@ -325,6 +325,7 @@ class FakeGeneration {
     const raw = Float32Array.from(logits);
     for (const [token, bias] of Object.entries(o.logitBias ?? {})) logits[Number(token)]! += bias;
     const temperature = o.temperature ?? 0.8;
+    if (temperature > 0 && o.typicalP !== undefined && o.typicalP < 1) keepTypical(logits, o.typicalP);
     const token = temperature <= 0 ? argmax(logits) : sample(logits, temperature, this.random);
     if (token === EOS || token === EOT) return this.finish("stop");
     this.generated.push(token);
@@ -384,6 +385,30 @@ function lastIndexOf(haystack: readonly number[], needle: readonly number[]): nu
     if (j === needle.length) return i;
   }
   return -1;
+}
+
+/**
+ * Locally typical sampling as llama.cpp's `llama_sampler_typical` does it: rank tokens by how far their
+ * surprise (−log p) is from the entropy, keep the closest ones until their mass exceeds `p` (at least
+ * one), and set the rest to −∞.
+ */
+function keepTypical(logits: Float32Array, p: number): void {
+  const lse = logSumExp(logits);
+  const probs = Array.from(logits, (l) => Math.exp(l - lse));
+  const entropy = probs.reduce((h, q) => (q > 0 ? h - q * Math.log(q) : h), 0);
+  const order = probs
+    .map((q, i) => ({ i, score: Math.abs(-Math.log(q) - entropy) }))
+    .sort((a, b) => a.score - b.score);
+  let mass = 0;
+  let kept = order.length;
+  for (let k = 0; k < order.length; k++) {
+    mass += probs[order[k]!.i]!;
+    if (mass > p) {
+      kept = k + 1;
+      break;
+    }
+  }
+  for (const { i } of order.slice(kept)) logits[i] = Number.NEGATIVE_INFINITY;
 }
 
 function sample(logits: Float32Array, temperature: number, random: () => number): number {

@@ -43,7 +43,8 @@ export interface LoadModelOptions {
   lora?: LoraAdapter[];
   /**
    * Requests that may wait for a free sequence; one more is refused at once with `AtlasError("BUSY")`
-   * (details: queued, retryAfterMs). Default 256. A request counts as queued until it gets a sequence.
+   * (details: queued, retryAfterMs). Default 256. Every admitted request that has not settled, running or
+   * waiting, counts against `sequences + maxQueue` from the moment it is admitted.
    */
   maxQueue?: number;
   /**

@@ -208,6 +208,44 @@ export function engineContract(name: string, setup: () => Promise<ContractSetup>
       }
     });
 
+    it("a burst of 64 requests in one tick: exactly sequences + maxQueue accepted, the rest BUSY", async () => {
+      const m = await s.load({ sequences: 4, maxQueue: 8 });
+      try {
+        const burst = (): { accepted: { result: Promise<{ tokens: number[] }> }[]; refused: unknown[] } => {
+          const accepted = [];
+          const refused: unknown[] = [];
+          for (let i = 0; i < 64; i++) {
+            try {
+              accepted.push(m.generate(s.prompts[i % s.prompts.length]!, { temperature: 0, maxTokens: 2 }));
+            } catch (error) {
+              refused.push(error);
+            }
+          }
+          return { accepted, refused };
+        };
+        const first = burst();
+        expect(first.accepted).toHaveLength(12);
+        expect(first.refused).toHaveLength(52);
+        for (const error of first.refused) {
+          expectCode(error, "BUSY");
+          const details = (error as AtlasError).details;
+          expect(details).toMatchObject({ queued: 8, limit: 8 });
+          expect(details.retryAfterMs).toBeGreaterThan(0);
+        }
+        // Scoring and logits count against the same bound.
+        await expect(m.score(s.prompt, [[s.prompt[1]!]])).rejects.toSatisfy((e) => isAtlasError(e, "BUSY"));
+        await expect(m.logits(s.prompt)).rejects.toSatisfy((e) => isAtlasError(e, "BUSY"));
+        for (const stream of first.accepted) expect((await stream.result).tokens).toHaveLength(2);
+        // Settled requests give their places back: the next burst is admitted the same way.
+        expect(m.state()).toMatchObject({ active: 0, queued: 0 });
+        const second = burst();
+        expect(second.accepted).toHaveLength(12);
+        await Promise.all(second.accepted.map((a) => a.result));
+      } finally {
+        await m.dispose();
+      }
+    });
+
     it("requests sharing one signal leave no listener on it once they end", async () => {
       const shared = new AbortController().signal;
       const options = endless(model, { maxTokens: 3, signal: shared });
@@ -258,6 +296,8 @@ export function engineContract(name: string, setup: () => Promise<ContractSetup>
         [{ topK: -1 }, "topK"],
         [{ topP: 1.5 }, "topP"],
         [{ minP: 2 }, "minP"],
+        [{ typicalP: 1.5 }, "typicalP"],
+        [{ typicalP: -0.1 }, "typicalP"],
         [{ repeatPenalty: 0 }, "repeatPenalty"],
         [{ repeatLastN: -2 }, "repeatLastN"],
         [{ seed: 2 ** 32 }, "seed"],
@@ -297,6 +337,22 @@ export function engineContract(name: string, setup: () => Promise<ContractSetup>
       expect(b.tokens).toEqual(a.tokens);
       const c = await model.generate(s.prompt, { ...options, seed: 7 }).result;
       expect(c.tokens).not.toEqual(a.tokens);
+    });
+
+    it("typicalP keeps only the locally typical tokens; 1 is off", async () => {
+      const options = { temperature: 1.2, seed: 42, maxTokens: 10, cachePrompt: false };
+      const plain = await model.generate(s.prompt, options).result;
+      // typicalP 1 is the default: the chain is unchanged.
+      expect((await model.generate(s.prompt, { ...options, typicalP: 1 }).result).tokens).toEqual(
+        plain.tokens,
+      );
+      // typicalP 0 keeps one token per step (the one whose surprise is nearest the entropy), so the
+      // seed no longer matters, while without it seeds 42 and 7 differ (test above).
+      const a = await model.generate(s.prompt, { ...options, typicalP: 0 }).result;
+      const b = await model.generate(s.prompt, { ...options, typicalP: 0, seed: 7 }).result;
+      expect(a.tokens).toHaveLength(10);
+      expect(b.tokens).toEqual(a.tokens);
+      expect(a.tokens).not.toEqual(plain.tokens);
     });
 
     it("score() equals the sum of log-softmax values computed from raw logits", async () => {

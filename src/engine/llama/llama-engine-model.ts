@@ -110,13 +110,20 @@ export class LlamaEngineModel implements EngineModel {
         },
       );
     }
-    this.scheduler.admit();
-    const task = new GenerateTask(
-      prompt,
-      options,
-      { api: this.api, ctx: this.ctx, model: this.model, contextSize: this.info.contextSize },
-      (t) => this.scheduler.cancel(t),
-    );
+    const release = this.scheduler.admit();
+    let task: GenerateTask;
+    try {
+      task = new GenerateTask(
+        prompt,
+        options,
+        { api: this.api, ctx: this.ctx, model: this.model, contextSize: this.info.contextSize },
+        (t) => this.scheduler.cancel(t),
+        { release },
+      );
+    } catch (error) {
+      release(); // a grammar llama.cpp cannot parse: nothing was queued
+      throw error;
+    }
     this.scheduler.submit(task);
     return {
       result: task.result,
@@ -147,7 +154,7 @@ export class LlamaEngineModel implements EngineModel {
     }
     if (options.signal?.aborted === true) throw new AtlasError("ABORTED", "the request was cancelled");
     if (conts.length === 0) return [];
-    this.scheduler.admit();
+    const release = this.scheduler.admit();
     // One signal for all of this request's tasks: the caller's, or ours when one task fails.
     const internal = new AbortController();
     const signal =
@@ -208,6 +215,7 @@ export class LlamaEngineModel implements EngineModel {
       throw error;
     } finally {
       this.scheduler.release(owner);
+      release();
     }
   }
 
@@ -226,7 +234,7 @@ export class LlamaEngineModel implements EngineModel {
       );
     }
     if (options.signal?.aborted === true) throw new AtlasError("ABORTED", "the request was cancelled");
-    this.scheduler.admit();
+    const release = this.scheduler.admit();
     const out: Float32Array[] = [];
     const task = new EvalTask({
       request: { kind: "any", prefix: options.cachePrompt === true ? tokens : [] },
@@ -241,7 +249,11 @@ export class LlamaEngineModel implements EngineModel {
       vocabSize: this.info.vocabSize,
     });
     this.scheduler.submit(task);
-    await task.finished;
+    try {
+      await task.finished;
+    } finally {
+      release();
+    }
     return out;
   }
 
