@@ -174,6 +174,15 @@ export interface EngineModel extends AsyncDisposable {
   /** Generates from prompt tokens (already templated). Many may run at once; they share batches. */
   generate(prompt: readonly number[], options?: GenerateOptions): GenerationStream;
   /**
+   * `n` completions of one prompt (OpenAI's `n`, best-of sampling): the prompt is evaluated once and its
+   * KV copied to the other choices' sequences (`llama_memory_seq_cp`), not evaluated n times. Each stream
+   * behaves like {@link generate}'s; choice i samples with `seed + i` when a seed is given (greedy choices
+   * are equal). Leaving one choice's stream ends only that choice; `signal` ends them all. Each choice
+   * counts against the queue bound.
+   * @throws AtlasError BAD_ARGUMENT when `n` is not 1 … `info.sequences` (field `n`); the same errors as generate()
+   */
+  generateChoices(prompt: readonly number[], n: number, options?: GenerateOptions): GenerationStream[];
+  /**
    * Scores continuations after a shared context (the context is evaluated once and its KV copied to
    * each continuation's sequence). `context` must be non-empty.
    */

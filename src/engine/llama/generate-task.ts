@@ -24,8 +24,10 @@ export interface GenerateTaskLinks {
   request?: SlotRequest;
   /** Called once with the batch index of the prompt's last position, before this task samples from it. */
   onPromptLogits?: (index: number) => void;
-  /** Called once when the task settles. */
-  onSettle?: () => void;
+  /** Called when the task gets its slot (its KV prepared). */
+  onStart?: () => void;
+  /** Called once when the task settles, with the error when it failed. */
+  onSettle?: (error?: unknown) => void;
 }
 
 export class GenerateTask extends Task {
@@ -85,6 +87,12 @@ export class GenerateTask extends Task {
     // again if the copy could not be reused: correct, only slower).
     this.feed = [...this.prompt.slice(cached), ...this.carried];
     this.prime();
+    this.links.onStart?.();
+  }
+
+  /** When the task got its slot (or shared another choice's prompt); 0 before. */
+  get startedAtMs(): number {
+    return this.startedAt;
   }
 
   /** Penalties count the prompt's tokens too (as llama.cpp's tools do); the grammar must not see them. */
@@ -168,12 +176,13 @@ export class GenerateTask extends Task {
     this.freeChain();
     this.queue.fail(error);
     this.rejectResult(error);
-    this.settled();
+    this.settled(error);
   }
 
-  private settled(): void {
+  private settled(error?: unknown): void {
     this.links.release?.();
-    this.links.onSettle?.();
+    if (error === undefined) this.links.onSettle?.();
+    else this.links.onSettle?.(error);
   }
 
   private finish(reason: FinishReason): void {

@@ -106,8 +106,11 @@ export class Scheduler {
     return Math.round(Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, recent * rounds)));
   }
 
-  /** Queues a task; it starts when a slot is free. An aborted signal settles it at once. */
-  submit(task: Task): void {
+  /**
+   * Queues a task; it starts when a slot is free. An aborted signal settles it at once. `front` puts it
+   * ahead of the waiting requests (a choice continuing a request that already runs).
+   */
+  submit(task: Task, options: { front?: boolean } = {}): void {
     if (this.closed) {
       task.fail(unloaded());
       return;
@@ -121,7 +124,8 @@ export class Scheduler {
       this.listeners.set(task, listenForAbort(task.signal, onAbort));
     }
     this.startedAt.set(task, performance.now());
-    this.pending.push(task);
+    if (options.front === true) this.pending.unshift(task);
+    else this.pending.push(task);
     this.kick();
   }
 
