@@ -170,9 +170,8 @@ export class GenerateTask extends Task {
       at = performance.now();
     }
     if (this.options.logprobs !== undefined) {
-      this.pendingLogits = Float32Array.from(
-        nativeFloats(api.get_logits_ith(ctx, index), model.meta.vocabSize),
-      );
+      // One memcpy of the row (slice), not an element-by-element copy: this part is on the critical path.
+      this.pendingLogits = nativeFloats(api.get_logits_ith(ctx, index), model.meta.vocabSize).slice();
       clock?.add("logprobMs", at);
     }
     const last =
