@@ -60,7 +60,7 @@ export function checkGemmaOllamaTemplate(source: string): GemmaTemplateCheck {
     if (error instanceof AtlasError && /range|Messages/.test(error.message))
       throw new AtlasError(
         "BAD_ARGUMENT",
-        `${error.message}: atlas honours Ollama's legacy templates (.System, .Prompt, .Response), not .Messages ones`,
+        "TEMPLATE uses .Messages or range, which is not supported: atlas honours Ollama's legacy templates (.System, .Prompt, .Response)",
         { hint: HINT, details: { field: "template" }, cause: error },
       );
     throw error;
