@@ -10,7 +10,8 @@ import { renderOllamaChat, renderOllamaTemplate } from "./ollama-template.js";
 const GEMMA2 =
   "<start_of_turn>user\n{{ if .System }}{{ .System }} {{ end }}{{ .Prompt }}<end_of_turn>\n<start_of_turn>model\n{{ .Response }}<end_of_turn>\n";
 /** A Gemma template that never writes the system text. */
-const NO_SYSTEM = "<start_of_turn>user\n{{ .Prompt }}<end_of_turn>\n<start_of_turn>model\n{{ .Response }}<end_of_turn>\n";
+const NO_SYSTEM =
+  "<start_of_turn>user\n{{ .Prompt }}<end_of_turn>\n<start_of_turn>model\n{{ .Response }}<end_of_turn>\n";
 
 const conversation: ChatMessage[] = [
   { role: "system", content: "جاوب بالدارجة." },
@@ -72,16 +73,29 @@ describe("checkGemmaOllamaTemplate", () => {
       /not Gemma's chat format: for one user message it renders "<\|im_start\|>user/,
     ],
     ["Gemma with <bos> in it", `<bos>${GEMMA2}`, /not Gemma's chat format/],
-    ["Gemma without the end of the model's turn", GEMMA2.replace("{{ .Response }}<end_of_turn>\n", "{{ .Response }}"), /a conversation of three turns/],
+    [
+      "Gemma without the end of the model's turn",
+      GEMMA2.replace("{{ .Response }}<end_of_turn>\n", "{{ .Response }}"),
+      /a conversation of three turns/,
+    ],
     ["no .Prompt", "<start_of_turn>user\n{{ .System }}", /never writes \{\{ \.Prompt \}\}/],
     [
       "a .Messages template",
       '{{- range .Messages }}<start_of_turn>{{ if eq .Role "user" }}user{{ else }}model{{ end }}\n{{ .Content }}<end_of_turn>\n{{ end }}<start_of_turn>model\n',
       /uses \.Messages or range, which is not supported/,
     ],
-    ["the system text after the prompt", GEMMA2.replace("{{ if .System }}{{ .System }} {{ end }}{{ .Prompt }}", "{{ .Prompt }}{{ if .System }} {{ .System }}{{ end }}"), /a system message and a user message/],
+    [
+      "the system text after the prompt",
+      GEMMA2.replace(
+        "{{ if .System }}{{ .System }} {{ end }}{{ .Prompt }}",
+        "{{ .Prompt }}{{ if .System }} {{ .System }}{{ end }}",
+      ),
+      /a system message and a user message/,
+    ],
   ])("refuses %s, pointing to the model's own template", (_label, template, message) => {
     expect(() => checkGemmaOllamaTemplate(template)).toThrow(message);
-    expect(() => checkGemmaOllamaTemplate(template)).toThrow(/remove the TEMPLATE to use the model's own chat template/);
+    expect(() => checkGemmaOllamaTemplate(template)).toThrow(
+      /remove the TEMPLATE to use the model's own chat template/,
+    );
   });
 });

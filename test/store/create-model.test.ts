@@ -40,7 +40,9 @@ let hub: MockHub;
 beforeAll(async () => {
   const tiny = await tinyModel();
   gguf = await tiny.gguf("q8_0");
-  checkpoint = await writeGemma2Checkpoint(join(await scratchDir("create-ckpt"), "Atlas-Chat-2B"), { seed: 3 });
+  checkpoint = await writeGemma2Checkpoint(join(await scratchDir("create-ckpt"), "Atlas-Chat-2B"), {
+    seed: 3,
+  });
   ({ hub } = await startTinyHub());
 });
 afterAll(() => hub.close());
@@ -89,7 +91,11 @@ describe("createModel: where a model comes from", () => {
       onProgress: (e) => events.push(e),
     });
     expect(result).toMatchObject({ replaced: false, converted: false, warnings: [] });
-    expect(result.model).toMatchObject({ name: "tiny-gguf:latest", quant: "q8_0", bytes: (await stat(gguf)).size });
+    expect(result.model).toMatchObject({
+      name: "tiny-gguf:latest",
+      quant: "q8_0",
+      bytes: (await stat(gguf)).size,
+    });
     expect(await inode(result.model.path)).toBe(await inode(gguf));
     expect(events.map((e) => ollamaCreateStatus(e)?.status)).toEqual(["writing manifest", "success"]);
     expect(await findCreatedModel("TINY-GGUF", { atlasHome })).toMatchObject({ path: result.model.path });
@@ -111,7 +117,11 @@ describe("createModel: where a model comes from", () => {
     expect(statuses[0]).toEqual({ status: "converting model" });
     expect(statuses.some((s) => s?.total !== undefined && s.completed === s.total)).toBe(true);
     // The same folder again: the conversion is reused and shared.
-    const second = await createModel({ atlasHome, name: "again", from: { kind: "path", path: checkpoint.dir } });
+    const second = await createModel({
+      atlasHome,
+      name: "again",
+      from: { kind: "path", path: checkpoint.dir },
+    });
     expect(second.converted).toBe(false);
     expect(await inode(second.model.path)).toBe(await inode(first.model.path));
   });
@@ -174,7 +184,10 @@ describe("createModel: where a model comes from", () => {
     const bytes = await readFile(gguf);
     const digest = sha256(bytes);
     expect(await hasBlob(digest, { atlasHome })).toBe(false);
-    expect(await writeBlob(digest, chunks(bytes), { atlasHome })).toMatchObject({ created: true, bytes: bytes.length });
+    expect(await writeBlob(digest, chunks(bytes), { atlasHome })).toMatchObject({
+      created: true,
+      bytes: bytes.length,
+    });
     expect(await writeBlob(digest, chunks(bytes), { atlasHome })).toMatchObject({ created: false });
     const events: CreateProgress[] = [];
     const fromGguf = await createModel({
@@ -205,13 +218,19 @@ describe("createModel: where a model comes from", () => {
     const stray = new TextEncoder().encode("abandoned");
     await writeBlob(sha256(stray), chunks(stray), { atlasHome });
     expect(await pruneBlobs({ atlasHome, keepNewerThanMs: -1 })).toEqual([sha256(stray)]);
-    for (const d of [digest, ...Object.values(checkpointFiles)]) expect(await hasBlob(d, { atlasHome })).toBe(true);
+    for (const d of [digest, ...Object.values(checkpointFiles)])
+      expect(await hasBlob(d, { atlasHome })).toBe(true);
   });
 
   it("replaces a model created under the same name (as ollama create does), leaving one object", async () => {
     const atlasHome = await home();
     await createModel({ atlasHome, name: "same", from: { kind: "path", path: gguf }, system: "one" });
-    const again = await createModel({ atlasHome, name: "Same:latest", from: { kind: "path", path: gguf }, system: "two" });
+    const again = await createModel({
+      atlasHome,
+      name: "Same:latest",
+      from: { kind: "path", path: gguf },
+      system: "two",
+    });
     expect(again).toMatchObject({ replaced: true, model: { system: "two" } });
     expect(await readdir(join(atlasHome, "created", "objects"))).toHaveLength(1);
     expect((await listCreatedModels({ atlasHome })).map((m) => m.name)).toEqual(["Same:latest"]);
@@ -267,13 +286,37 @@ describe("createModel: refusals leave nothing in the store", () => {
   it.each<[string, Partial<CreateModelOptions>, RegExp]>([
     ["a bad name", { name: "../etc" }, /invalid model name '\.\.\/etc'/],
     ["a registry name", { name: "registry.ollama.ai/library/x" }, /invalid model name/],
-    ["a FROM that does not exist", { from: { kind: "path", path: "/no/such/model.gguf" } }, /FROM: no such file or folder/],
-    ["an unknown FROM model", { from: { kind: "model", name: "nobody/nothing" } }, /FROM nobody\/nothing: the model is not downloaded — run `atlas pull nobody\/nothing`/],
-    ["a name that is no model", { from: { kind: "model", name: "ghost" } }, /FROM ghost: no model of that name/],
-    ["a non-Gemma template", { template: "[INST] {{ .Prompt }} [/INST]" }, /TEMPLATE is not Gemma's chat format/],
-    ["a parameter out of range", { parameters: { temperature: -1 } }, /parameter temperature must be a number from 0 to 10/],
+    [
+      "a FROM that does not exist",
+      { from: { kind: "path", path: "/no/such/model.gguf" } },
+      /FROM: no such file or folder/,
+    ],
+    [
+      "an unknown FROM model",
+      { from: { kind: "model", name: "nobody/nothing" } },
+      /FROM nobody\/nothing: the model is not downloaded — run `atlas pull nobody\/nothing`/,
+    ],
+    [
+      "a name that is no model",
+      { from: { kind: "model", name: "ghost" } },
+      /FROM ghost: no model of that name/,
+    ],
+    [
+      "a non-Gemma template",
+      { template: "[INST] {{ .Prompt }} [/INST]" },
+      /TEMPLATE is not Gemma's chat format/,
+    ],
+    [
+      "a parameter out of range",
+      { parameters: { temperature: -1 } },
+      /parameter temperature must be a number from 0 to 10/,
+    ],
     ["an unsupported parameter", { parameters: { num_keep: 5 } }, /parameter num_keep is not supported/],
-    ["a bad MESSAGE role", { messages: [{ role: "tool" as "user", content: "x" }] }, /MESSAGE 1: role must be one of/],
+    [
+      "a bad MESSAGE role",
+      { messages: [{ role: "tool" as "user", content: "x" }] },
+      /MESSAGE 1: role must be one of/,
+    ],
     ["quantize on a GGUF", { quantize: "q4_k_m" }, /quantize q4_k_m applies only when FROM is a checkpoint/],
     ["a bad REQUIRES", { requires: "soon" }, /requires must be a valid semver/],
     [
@@ -297,7 +340,12 @@ describe("createModel: refusals leave nothing in the store", () => {
         /is the name of a pulled model \(MBZUAI-Paris\/Atlas-Chat-2B, q8_0\) — choose another name, or pass --force/,
       );
     await expectNothingCreated(env["ATLAS_HOME"]!);
-    const forced = await createModel({ env, name: "atlas-chat:2b", from: { kind: "path", path: gguf }, force: true });
+    const forced = await createModel({
+      env,
+      name: "atlas-chat:2b",
+      from: { kind: "path", path: gguf },
+      force: true,
+    });
     expect(forced.model.name).toBe("atlas-chat:2b");
   });
 
@@ -331,12 +379,16 @@ describe("createModel: refusals leave nothing in the store", () => {
     await expect(writeBlob(sha256(bytes), chunks(bytes, 4), { atlasHome, maxBytes: 8 })).rejects.toSatisfy(
       (e) => isAtlasError(e, "BAD_ARGUMENT") && e.details.field === "body" && e.details.limit === 8,
     );
-    await expect(writeBlob("sha256:xyz", chunks(bytes), { atlasHome })).rejects.toThrow(/invalid digest format/);
+    await expect(writeBlob("sha256:xyz", chunks(bytes), { atlasHome })).rejects.toThrow(
+      /invalid digest format/,
+    );
     await mkdir(join(atlasHome, "blobs"), { recursive: true });
     expect(await readdir(join(atlasHome, "blobs"))).toEqual([]);
     await expect(
       createModel({ atlasHome, name: "x", from: { kind: "blobs", files: { "m.gguf": wrong } } }),
-    ).rejects.toThrow(new RegExp(`blob ${wrong} \\(m.gguf\\) was not uploaded — send it first: POST /api/blobs/${wrong}`));
+    ).rejects.toThrow(
+      new RegExp(`blob ${wrong} \\(m.gguf\\) was not uploaded — send it first: POST /api/blobs/${wrong}`),
+    );
     await expect(
       createModel({ atlasHome, name: "x", from: { kind: "blobs", files: { "../m.gguf": wrong } } }),
     ).rejects.toThrow(/file path must be relative/);

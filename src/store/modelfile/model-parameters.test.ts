@@ -96,7 +96,10 @@ describe("modelParameterOptions", () => {
     [{ main_gpu: 0 }, /main_gpu is not supported: atlas runs a model on one GPU/],
     [{ num_keep: 4 }, /num_keep is not supported/],
     [{ draft_num_predict: 4 }, /no speculative decoding/],
-    [{ typical_p: 0.5 }, /typical_p 0.5 is not supported: atlas's sampler has no typical sampling — remove it \(only 1/],
+    [
+      { typical_p: 0.5 },
+      /typical_p 0.5 is not supported: atlas's sampler has no typical sampling — remove it \(only 1/,
+    ],
     [{ use_mmap: false }, /use_mmap false is not supported/],
   ])("refuses %j by name", (parameters, message) => {
     expect(() => modelParameterOptions(parameters)).toThrow(message);
@@ -113,7 +116,9 @@ describe("checkModelParameters (/api/create's JSON)", () => {
   });
 
   it("refuses wrong types and unknown names", () => {
-    expect(() => checkModelParameters({ temperature: "0.5" })).toThrow(/temperature must be a number, got text/);
+    expect(() => checkModelParameters({ temperature: "0.5" })).toThrow(
+      /temperature must be a number, got text/,
+    );
     expect(() => checkModelParameters({ stop: [1] })).toThrow(/stop must be text or a list of texts/);
     expect(() => checkModelParameters({ mirostat_eta_x: 1 })).toThrow(/unknown parameter 'mirostat_eta_x'/);
   });
@@ -162,9 +167,9 @@ REQUIRES 0.5.0
     await expect(modelfileToRequest(parseModelfile("FROM ./missing.gguf"), { dir })).rejects.toThrow(
       /FROM \.\/missing\.gguf: no such file or folder — fix the path/,
     );
-    await expect(modelfileToRequest(parseModelfile("FROM base\nADAPTER ./none.gguf"), { dir })).rejects.toThrow(
-      /line 2: ADAPTER \.\/none\.gguf: no such file or folder/,
-    );
+    await expect(
+      modelfileToRequest(parseModelfile("FROM base\nADAPTER ./none.gguf"), { dir }),
+    ).rejects.toThrow(/line 2: ADAPTER \.\/none\.gguf: no such file or folder/);
   });
 
   it("refuses a second FROM, RENDERER/PARSER/DRAFT, a bad parameter value and a non-Gemma TEMPLATE, at their line", async () => {
@@ -174,9 +179,15 @@ REQUIRES 0.5.0
       expect(modelfileToRequest(parseModelfile(text), { dir, where: "Modelfile" })).rejects.toThrow(message);
     await refuse("FROM a\nFROM b\n", /line 2: a second FROM/);
     await refuse("FROM a\nRENDERER gemma4\n", /line 2: RENDERER is not supported/);
-    await refuse("FROM a\nPARAMETER temperature 20\n", /Modelfile:2: Modelfile line 2: parameter temperature must be a number from 0 to 10/);
+    await refuse(
+      "FROM a\nPARAMETER temperature 20\n",
+      /Modelfile:2: Modelfile line 2: parameter temperature must be a number from 0 to 10/,
+    );
     await refuse("FROM a\nPARAMETER num_keep 24\n", /line 2: parameter num_keep is not supported/);
-    await refuse('FROM a\n\nTEMPLATE "[INST] {{ .Prompt }} [/INST]"\n', /Modelfile:3: Modelfile line 3: TEMPLATE is not Gemma's chat format/);
+    await refuse(
+      'FROM a\n\nTEMPLATE "[INST] {{ .Prompt }} [/INST]"\n',
+      /Modelfile:3: Modelfile line 3: TEMPLATE is not Gemma's chat format/,
+    );
   });
 
   it("expands paths as Ollama does: absolute, ~, relative to the Modelfile", () => {

@@ -117,9 +117,13 @@ TEMPLATE """  <start_of_turn>user
   it("refuses an unknown instruction, naming it, its line and Ollama's list", () => {
     const refused = failure("\nFROM base\nFROMAGE cheese please\n");
     expect(refused.code).toBe("BAD_ARGUMENT");
-    expect(refused.message).toMatch(/^Modelfile line 3: 'FROMAGE' is not an instruction: command must be one of "from"/);
+    expect(refused.message).toMatch(
+      /^Modelfile line 3: 'FROMAGE' is not an instruction: command must be one of "from"/,
+    );
     expect(refused.message).toMatch(/fix or remove the line/);
-    expect(failure("FROM base\nPARAMETER2 seed 1\n").message).toMatch(/line 2: 'PARAMETER2' is not an instruction/);
+    expect(failure("FROM base\nPARAMETER2 seed 1\n").message).toMatch(
+      /line 2: 'PARAMETER2' is not an instruction/,
+    );
   });
 
   it("refuses an instruction without a value", () => {
@@ -129,7 +133,9 @@ TEMPLATE """  <start_of_turn>user
   });
 
   it("reads comments", () => {
-    expect(commands("\n# the card's model\nFROM .\n\t# indented comment\n")).toEqual([{ name: "model", args: "." }]);
+    expect(commands("\n# the card's model\nFROM .\n\t# indented comment\n")).toEqual([
+      { name: "model", args: "." },
+    ]);
   });
 });
 
@@ -139,7 +145,10 @@ describe("parseModelfile: MESSAGE", () => {
       "FROM base\nMESSAGE system جاوب ديما بالدارجة المغربية.\n",
       [{ name: "message", args: "system: جاوب ديما بالدارجة المغربية." }],
     ],
-    ["FROM base\nMESSAGE system no newline at the end", [{ name: "message", args: "system: no newline at the end" }]],
+    [
+      "FROM base\nMESSAGE system no newline at the end",
+      [{ name: "message", args: "system: no newline at the end" }],
+    ],
     [
       "FROM base\nMESSAGE user salam, labas?\nMESSAGE assistant labas, l7amdoulilah!\nMESSAGE user ach katdir?\n",
       [
@@ -178,13 +187,16 @@ describe("parseModelfile: quoting", () => {
     ['SYSTEM """\nQul "salam" dima.\n"""\n', '\nQul "salam" dima.\n'],
     ['SYSTEM """"""\n', ""],
     ['SYSTEM ""\n', ""],
-    ["SYSTEM \"'\"\n", "'"],
-    ['SYSTEM """\'"\'\'""\'"\'"""\n', '\'"\'\'""\'"\''],
+    ['SYSTEM "\'"\n', "'"],
+    ['SYSTEM """\'"\'\'""\'"\'"""\n', "'\"''\"\"'\"'"],
     ['TEMPLATE """\n{{ .Prompt }}\n"""', "\n{{ .Prompt }}\n"],
     ['SYSTEM "two\nlines"\n', "two\nlines"],
     ['SYSTEM a "quote" inside\n', 'a "quote" inside'],
   ])("%j", (value, expected) => {
-    expect(commands(`FROM base\n${value}`)[1]).toEqual({ name: value.split(" ")[0]!.toLowerCase(), args: expected });
+    expect(commands(`FROM base\n${value}`)[1]).toEqual({
+      name: value.split(" ")[0]!.toLowerCase(),
+      args: expected,
+    });
   });
 
   it("has no escapes: a backslash is a backslash", () => {
@@ -197,7 +209,9 @@ describe("parseModelfile: quoting", () => {
     'FROM base\nTEMPLATE """<start_of_turn>user\n{{ .Prompt }}',
   ])("refuses a quote that is never closed, naming the instruction's line: %j", (text) => {
     const refused = failure(text);
-    expect(refused.message).toMatch(/^Modelfile line 2: the value of (SYSTEM|TEMPLATE) is a quoted string that is never closed \(unexpected EOF\)/);
+    expect(refused.message).toMatch(
+      /^Modelfile line 2: the value of (SYSTEM|TEMPLATE) is a quoted string that is never closed \(unexpected EOF\)/,
+    );
   });
 
   it.each([
@@ -217,7 +231,15 @@ describe("parseModelfile: quoting", () => {
   });
 
   it("writes values back so they read the same (Ollama's quote)", () => {
-    for (const value of ["plain", " leading", "trailing ", "two\nlines", 'a "quoted"\nword', "جاوب بالدارجة", ""]) {
+    for (const value of [
+      "plain",
+      " leading",
+      "trailing ",
+      "two\nlines",
+      'a "quoted"\nword',
+      "جاوب بالدارجة",
+      "",
+    ]) {
       const text = `FROM base\nSYSTEM ${quoteModelfileValue(value)}\n`;
       expect(commands(text)[1]?.args, JSON.stringify(value)).toBe(value);
     }
