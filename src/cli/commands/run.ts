@@ -64,8 +64,9 @@ export const runCommand: CliCommand = {
   help: `Usage: atlas run <model> [prompt…] [options]
 
 Sends one message (or a conversation) to a model and streams its reply to stdout.
-<model> is a GGUF file, a Hugging Face checkpoint folder (converted once, then cached), or a model
-pulled with \`atlas pull\` (e.g. atlas-chat:2b, MBZUAI-Paris/Atlas-Chat-9B:q8_0).
+<model> is a GGUF file, a Hugging Face checkpoint folder (converted once, then cached), a model
+pulled with \`atlas pull\` (e.g. atlas-chat:2b, MBZUAI-Paris/Atlas-Chat-9B:q8_0), or one made with
+\`atlas create\` (its system prompt, history and parameters apply; flags win).
 The prompt comes from the arguments, or from stdin when none is given.
 
 Options:

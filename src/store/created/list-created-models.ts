@@ -1,6 +1,6 @@
 /** Reading the created models: list them, find one by name, remove one. */
-import { readdir, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { readdir, rm, rmdir, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { AtlasError, withLock } from "../../core/index.js";
 import { atlasHome as defaultAtlasHome } from "../../config/index.js";
 import type { StoreOptions } from "../manifest.js";
@@ -127,6 +127,10 @@ export async function removeCreatedModel(
         hint: "see `atlas list`",
       });
     await rm(manifestPath, { force: true });
+    // Empty <namespace>/<model> folders go too (rmdir leaves a folder that still holds other tags).
+    await rmdir(dirname(manifestPath))
+      .then(() => rmdir(dirname(dirname(manifestPath))))
+      .catch(() => undefined);
     if (read.kind === "corrupt") return { name: formatModelName(parsed), path: manifestPath, bytes: 0 };
     const model = createdModelOf(home, read.manifest, manifestPath);
     await rm(model.objectDir, { recursive: true, force: true });
