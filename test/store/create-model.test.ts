@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAtlasError } from "../../src/core/index.js";
 import { ggufNumber, ggufString, readGguf } from "../../src/convert/index.js";
@@ -76,8 +77,11 @@ function sha256(bytes: Uint8Array): string {
   return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 }
 
-async function* chunks(bytes: Uint8Array, size = 4096): AsyncIterable<Uint8Array> {
-  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+/** `bytes` as an upload body arriving in pieces. */
+function chunks(bytes: Uint8Array, size = 4096): AsyncIterable<Uint8Array> {
+  const pieces: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i += size) pieces.push(bytes.subarray(i, i + size));
+  return Readable.from(pieces);
 }
 
 describe("createModel: where a model comes from", () => {
