@@ -60,7 +60,7 @@ describe("modelParameterOptions", () => {
         num_batch: 256,
         num_gpu: 10,
         num_thread: 2,
-        typical_p: 1,
+        typical_p: 0.9,
         use_mmap: true,
       }),
     ).toEqual({
@@ -69,6 +69,7 @@ describe("modelParameterOptions", () => {
         topK: 20,
         topP: 0.8,
         minP: 0.1,
+        typicalP: 0.9,
         seed: 42,
         maxTokens: 256,
         repeatPenalty: 1.1,
@@ -96,10 +97,7 @@ describe("modelParameterOptions", () => {
     [{ main_gpu: 0 }, /main_gpu is not supported: atlas runs a model on one GPU/],
     [{ num_keep: 4 }, /num_keep is not supported/],
     [{ draft_num_predict: 4 }, /no speculative decoding/],
-    [
-      { typical_p: 0.5 },
-      /typical_p 0.5 is not supported: atlas's sampler has no typical sampling — remove it \(only 1/,
-    ],
+    [{ typical_p: 1.5 }, /parameter typical_p must be a number from 0 to 1/],
     [{ use_mmap: false }, /use_mmap false is not supported/],
   ])("refuses %j by name", (parameters, message) => {
     expect(() => modelParameterOptions(parameters)).toThrow(message);

@@ -62,6 +62,7 @@ const SAMPLING: Readonly<Record<string, keyof GenerateOptions>> = {
   top_k: "topK",
   top_p: "topP",
   min_p: "minP",
+  typical_p: "typicalP",
   seed: "seed",
   num_predict: "maxTokens",
   repeat_penalty: "repeatPenalty",
@@ -81,7 +82,6 @@ const LOAD: Readonly<Record<string, { field: keyof ModelLoadDefaults; flag: stri
 
 /** Parameters we accept only at the value that means "off", and why the others are refused. */
 const NEUTRAL: Readonly<Record<string, { value: number | boolean; why: string }>> = {
-  typical_p: { value: 1, why: "atlas's sampler has no typical sampling" },
   use_mmap: { value: true, why: "llama.cpp always maps the model file here" },
 };
 
