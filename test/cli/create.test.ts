@@ -6,10 +6,12 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { loadModel } from "../../src/api/index.js";
 import { parseModelfile } from "../../src/store/index.js";
 import { runCli } from "../helpers/run-cli.js";
 import { spawnCli } from "../helpers/spawn-cli.js";
-import { writeGemma2Checkpoint } from "../helpers/tiny-gemma2.js";
+import { TINY_SHAPE, writeGemma2Checkpoint } from "../helpers/tiny-gemma2.js";
+import { writeTinyPeft } from "../helpers/tiny-peft.js";
 import { tinyModel } from "../helpers/tiny-gguf.js";
 import { scratchDir } from "../hub/fixtures.js";
 
@@ -189,6 +191,36 @@ https://ai.google.dev/gemma/terms"""
     const rm = await runCli(["rm", "to-remove"], { env });
     expect(rm.stdout).toMatch(/^removed to-remove:latest/);
     expect((await runCli(["run", "to-remove", "x", "--print-prompt"], { env })).code).toBe(2);
+  });
+});
+
+describe("atlas create with ADAPTER", () => {
+  it("converts a PEFT adapter folder next to the Modelfile, checked against the FROM checkpoint", async () => {
+    const dir = await scratchDir("create-peft");
+    await writeGemma2Checkpoint(join(dir, "base"), { seed: 4 });
+    await writeTinyPeft(join(dir, "darija-lora"), TINY_SHAPE);
+    await writeFile(join(dir, "Modelfile"), "FROM ./base\nADAPTER ./darija-lora\n");
+    const env = { ATLAS_HOME: join(dir, "atlas") };
+    const r = await runCli(
+      ["create", "with-lora", "-f", join(dir, "Modelfile"), "--quant", "q8_0", "--json"],
+      { env },
+    );
+    expect(r.code).toBe(0);
+    const made = JSON.parse(r.stdout) as { adapters: string[]; quant: string };
+    expect(made).toMatchObject({ quant: "q8_0" });
+    expect(made.adapters).toHaveLength(1);
+    const run = await runCli(
+      ["run", "with-lora", "salam", "--max-tokens", "2", "--temperature", "0", ...FAST],
+      { env },
+    );
+    expect(run.code).toBe(0);
+    // The adapter is loaded with the model.
+    const model = await loadModel("with-lora", { env, gpu: "cpu", sequences: 1, contextSize: 64 });
+    try {
+      expect(model.info.lora).toEqual([{ path: made.adapters[0] }]);
+    } finally {
+      await model.dispose();
+    }
   });
 });
 
