@@ -18,6 +18,20 @@ import { ProgressDisplay } from "../progress.js";
 
 const CONVERT = "\u0000convert";
 
+/** `text` broken at spaces into lines of at most `width`, continuation lines indented by `indent`. */
+function wrap(text: string, width: number, indent: number): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && indent + line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines.join(`\n${" ".repeat(indent)}`);
+}
+
 /** tune's PEFT → GGUF converter, for ADAPTER lines naming a PEFT folder (the store cannot import tune). */
 export function peftConverter(io: CliIO): AdapterConverter {
   return async ({ adapter, base, output }) => {
@@ -81,7 +95,7 @@ export const createCommand: CliCommand = {
   help: `Usage: atlas create <name> [-f Modelfile] [--quant Q] [--force] [--json]
 
 Makes a model from an Ollama Modelfile and adds it to the atlas store under <name>, where
-\`atlas run\`, \`atlas chat\`, \`atlas list\` and \`atlas serve\` find it — with its system prompt,
+\`atlas run\`, \`atlas chat\`, \`atlas show\` and \`atlas list\` find it — with its system prompt,
 parameters, message history and template applied. Modelfiles are read exactly as Ollama reads them
 (instructions case-insensitive, # comments, """multi-line""" values).
 
@@ -91,7 +105,7 @@ parameters, message history and template applied. Modelfiles are read exactly as
   TEMPLATE """…"""    a Go template of Gemma's format (Ollama's gemma2 one); other formats are refused:
                       leave TEMPLATE out to use the model's own chat template
   SYSTEM """…"""      the system prompt (Gemma folds it into the first user turn)
-  PARAMETER name v    ${SUPPORTED_PARAMETERS.join(", ")}
+  PARAMETER name v    ${wrap(SUPPORTED_PARAMETERS.join(", "), 78, 22)}
                       (stop repeats); other Ollama parameters are refused by name
   MESSAGE role text   history put before every chat (system, user, assistant)
   ADAPTER path        a GGUF LoRA, or a PEFT adapter folder (converted, checked against FROM)
@@ -104,7 +118,8 @@ On any error nothing is added to the store.
 
 Options:
   -f, --file FILE     the Modelfile (default ./Modelfile; without one: FROM . — this folder)
-  -q, --quant Q       type a checkpoint FROM is converted to: ${OUTPUT_TYPES.join(", ")} (default q4_k_m)
+  -q, --quant Q       type a checkpoint FROM is converted to (default q4_k_m):
+                      ${OUTPUT_TYPES.join(", ")}
       --quantize Q    the same (Ollama's name for it)
       --force         take a name a pulled model answers to
       --threads N     llama.cpp threads for K-quant conversion
