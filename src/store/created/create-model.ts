@@ -10,7 +10,7 @@ import { basename, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { AtlasError, makeFolder, makeWorkFolder, sweepStaleTemps, withLock } from "../../core/index.js";
 import { atlasHome as defaultAtlasHome } from "../../config/index.js";
-import { convertModel, ggufString, readGguf } from "../../convert/index.js";
+import { convertModel, ggufNumber, ggufString, readGguf } from "../../convert/index.js";
 import { atlasVersion } from "../atlas-version.js";
 import { convertLocalCheckpoint } from "../convert-local-checkpoint.js";
 import { writeJsonAtomically, type StoreOptions } from "../manifest.js";
@@ -266,8 +266,7 @@ export async function createModel(options: CreateModelOptions): Promise<CreateMo
     );
     if (staged.checkpoint !== undefined && base.kind === "checkpoint-blobs")
       await rm(staged.checkpoint, { recursive: true, force: true });
-    const fileType = gguf.metadata.get("general.file_type")?.value;
-    const ft = typeof fileType === "number" ? fileType : undefined;
+    const ft = ggufNumber(gguf, "general.file_type");
     const blobs =
       base.kind === "checkpoint-blobs" || base.kind === "gguf" ? [...(base.files?.values() ?? [])] : [];
     const manifest: CreatedManifest = {
