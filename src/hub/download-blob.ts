@@ -100,10 +100,9 @@ async function openStream(
   let url = options.url;
   // identity: the hub serves small text files gzip-encoded when allowed, and a compressed answer ignores
   // Range (so nothing could resume) and has no Content-Length; the bytes we hash must be the file's own.
-  const headers: Record<string, string> = {
-    "accept-encoding": "identity",
-    ...(offset > 0 ? { range: `bytes=${offset}-` } : {}),
-  };
+  // With a Range, fetch itself adds `Accept-Encoding: identity` (Fetch standard), so only set it without.
+  const headers: Record<string, string> =
+    offset > 0 ? { range: `bytes=${offset}-` } : { "accept-encoding": "identity" };
   // Like Python, the file's metadata is read from the first answer that is not a relative (same-hub)
   // redirect: the 302 to the CDN for LFS files, the 200/206 itself for small ones.
   let checked = false;

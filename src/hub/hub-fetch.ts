@@ -197,7 +197,7 @@ export function createHubFetch(options: HubFetchOptions): typeof fetch {
         if (attempt >= retries)
           throw new AtlasError(
             "NETWORK",
-            `cannot reach the hub${via} (${reason}) after ${attempt + 1} attempts`,
+            `cannot reach the hub${via} (${reason}) after ${attempt + 1} attempt${attempt === 0 ? "" : "s"}`,
             {
               where: url,
               cause: error,
@@ -231,7 +231,7 @@ export function createHubFetch(options: HubFetchOptions): typeof fetch {
             "NETWORK",
             limited && info !== undefined
               ? `${describeRateLimit(info)} refused ${attempt + 1} requests${detail}`
-              : `the hub answered ${response.status}${detail}, still after ${attempt + 1} attempts`,
+              : `the hub answered ${response.status}${detail}, still after ${attempt + 1} attempt${attempt === 0 ? "" : "s"}`,
             { where: url, hint: "try again later; HF_HUB_OFFLINE=1 uses only files already in the cache" },
           );
         }

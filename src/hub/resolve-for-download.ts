@@ -9,7 +9,7 @@
  *   or the token file that the hub rejects (401) is dropped with a warning and the request made again
  *   anonymously, so a public model still downloads. A `--token` the hub rejects stays an error.
  */
-import { isAtlasError } from "../core/index.js";
+import { isAtlasError, type AtlasError } from "../core/index.js";
 import { isCommitSha, repoCachePaths } from "./cache-layout.js";
 import { readRef } from "./cache-refs.js";
 import type { HubRequestOptions } from "./hub-fetch.js";
@@ -45,6 +45,16 @@ export interface ResolvedForDownload {
   noTokenBecause?: string;
   /** Set when the hub could not be reached and the commit came from the cache. */
   fallback?: { reason: string; from: "sha" | "refs" | "store" };
+}
+
+/** An AtlasError's message without its `where: ` prefix and ` — hint` suffix. */
+function bareMessage(error: AtlasError): string {
+  let text = error.message;
+  if (error.where !== undefined && text.startsWith(`${error.where}: `))
+    text = text.slice(error.where.length + 2);
+  if (error.hint !== undefined && text.endsWith(` — ${error.hint}`))
+    text = text.slice(0, -(error.hint.length + 3));
+  return text;
 }
 
 /** Where an implicit token came from, in words. */
@@ -93,10 +103,10 @@ export async function resolveForDownload(options: ResolveForDownloadOptions): Pr
         continue;
       }
       if (isAtlasError(error, "NETWORK") && local !== undefined && from !== undefined) {
-        const reason = error.message;
+        const reason = bareMessage(error);
         const where = from === "store" ? "the atlas store" : "the Hugging Face cache";
         warn(
-          `${reason}\nusing ${options.repo}@${options.revision} = ${local} from ${where} (as huggingface_hub does when the hub cannot be reached)`,
+          `${reason}; using ${options.repo}@${options.revision} = ${local} from ${where} (as huggingface_hub does when the hub cannot be reached)`,
         );
         return {
           sha: local,
