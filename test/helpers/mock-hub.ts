@@ -28,15 +28,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { MockCdnSigner } from "./mock-hub-cdn.js";
-import { sendFileContent, type ContentFaults } from "./mock-hub-content.js";
+import type { ContentFaults } from "./mock-hub-content.js";
+import { hubError, hubRoutes, json } from "./mock-hub-routes.js";
 import { MockRateLimiter, type MockBucket, type MockRateLimit } from "./mock-hub-rate-limit.js";
-import {
-  buildServedRepo,
-  treeEntries,
-  type MockRepoOptions,
-  type ServedFile,
-  type ServedRepo,
-} from "./mock-hub-repo.js";
+import { buildServedRepo, type MockRepoOptions, type ServedRepo } from "./mock-hub-repo.js";
 
 export * from "./mock-hub-repo.js";
 export type { MockBucket, MockRateLimit, RateLimitRejection } from "./mock-hub-rate-limit.js";
@@ -134,40 +129,6 @@ export interface MockHub {
   close(): Promise<void>;
 }
 
-function json(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
-  res.end(JSON.stringify(body));
-}
-
-/** The real hub's answer for an unknown, revoked or expired token. */
-const INVALID_CREDENTIALS = "Invalid credentials in Authorization header";
-
-function hubError(
-  res: ServerResponse,
-  status: number,
-  code: string | undefined,
-  message: string,
-  extra: Record<string, string> = {},
-): void {
-  json(
-    res,
-    status,
-    { error: message },
-    { ...extra, ...(code === undefined ? {} : { "x-error-code": code }), "x-error-message": message },
-  );
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
 async function listen(server: Server, scheme: "http" | "https"): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -195,234 +156,16 @@ export async function startMockHub(options: MockHubOptions = {}): Promise<MockHu
     stalls: new Map(),
   };
   let faults: StatusFault[] = [];
-
-  const findRepo = (id: string, type?: "model" | "dataset"): ServedRepo | undefined =>
-    [...repos.values()].find(
-      (r) => r.id.toLowerCase() === id.toLowerCase() && (type === undefined || r.type === type),
-    );
-  const renamedFrom = (id: string): ServedRepo | undefined =>
-    [...repos.values()].find((r) => r.formerIds.some((f) => f.toLowerCase() === id.toLowerCase()));
-
-  const sendContent = (
-    req: IncomingMessage,
-    res: ServerResponse,
-    file: ServedFile,
-    headers: Record<string, string>,
-  ): void => sendFileContent(req, res, file, headers, state, { compress: options.compress ?? true });
-
-  const bearer = (req: IncomingMessage): string | undefined => {
-    const auth = req.headers.authorization;
-    return auth?.startsWith("Bearer ") === true ? auth.slice(7) : undefined;
-  };
-
-  /** Access checks shared by all repo routes; returns false after answering an error. */
-  const access = (
-    req: IncomingMessage,
-    res: ServerResponse,
-    repo: ServedRepo | undefined,
-    id: string,
-    forContent: boolean,
-  ): repo is ServedRepo => {
-    const token = bearer(req);
-    const granted_ = token === undefined ? undefined : grants(token);
-    if (token !== undefined && granted_ === undefined) {
-      hubError(res, 401, undefined, INVALID_CREDENTIALS);
-      return false;
-    }
-    const granted = granted_ !== undefined && (granted_.includes("*") || granted_.includes(repo?.id ?? id));
-    if (repo === undefined || (repo.private && !granted)) {
-      // The real hub answers 401 to anonymous requests for missing repos (it does not reveal private ones).
-      hubError(res, token === undefined ? 401 : 404, "RepoNotFound", "Repository not found");
-      return false;
-    }
-    if (forContent && repo.gated && !granted) {
-      if (token === undefined)
-        hubError(
-          res,
-          401,
-          "GatedRepo",
-          `Access to model ${repo.id} is restricted. You must have access to it and be authenticated to access it. Please log in.`,
-        );
-      else
-        hubError(
-          res,
-          403,
-          "GatedRepo",
-          `Access to model ${repo.id} is restricted and you are not in the authorized list. Visit ${hubUrl}/${repo.id} to ask for access.`,
-        );
-      return false;
-    }
-    return true;
-  };
-
-  const commitFor = (
-    res: ServerResponse,
-    repo: ServedRepo,
-    rev: string,
-  ): [string, Map<string, ServedFile>] | undefined => {
-    // "HEAD" is the default branch (@huggingface/hub asks for it when no revision is given).
-    const sha = repo.refs.get(rev === "HEAD" ? "main" : rev) ?? (repo.commits.has(rev) ? rev : undefined);
-    const files = sha === undefined ? undefined : repo.commits.get(sha);
-    if (sha === undefined || files === undefined) {
-      hubError(res, 404, "RevisionNotFound", `Invalid rev id: ${rev}`);
-      return undefined;
-    }
-    return [sha, files];
-  };
-
-  const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-    const typed =
-      /^\/api\/(models|datasets)\/([^/]+)\/([^/]+)(?:\/(revision|tree|paths-info)\/([^/]+)(?:\/(.*))?)?$/.exec(
-        url.pathname,
-      );
-    if (typed === null) return hubError(res, 404, undefined, "Not Found");
-    const [, types, ...rest] = typed;
-    const m = [typed[0], ...rest];
-    const id = `${decodeURIComponent(m[1] ?? "")}/${decodeURIComponent(m[2] ?? "")}`;
-    const repo = findRepo(id, types === "datasets" ? "dataset" : "model");
-    if (!access(req, res, repo, id, false)) return;
-    const kind = m[3] ?? "revision";
-    const rev = decodeURIComponent(m[4] ?? "main");
-    const found = commitFor(res, repo, rev);
-    if (found === undefined) return;
-    const [sha, files] = found;
-    if (kind === "revision") {
-      return json(res, 200, {
-        _id: `mock-${repo.id}`,
-        id: repo.id,
-        sha,
-        private: repo.private,
-        gated: repo.gated ? "manual" : false,
-        disabled: false,
-        downloads: 0,
-        likes: 0,
-        lastModified: repo.lastModified,
-        pipeline_tag: "text-generation",
-        library_name: "transformers",
-        tags: ["gemma2"],
-        siblings: [...files.keys()].map((rfilename) => ({ rfilename })),
-      });
-    }
-    if (kind === "tree") {
-      const prefix = m[5] === undefined ? "" : decodeURIComponent(m[5]);
-      const all = treeEntries(files, prefix, url.searchParams.get("recursive") === "true");
-      // The hub's cursors are opaque (base64 of a position); the Link header is an absolute URL.
-      const raw = url.searchParams.get("cursor");
-      const cursor =
-        raw === null
-          ? 0
-          : Number((JSON.parse(Buffer.from(raw, "base64url").toString()) as { file?: unknown }).file);
-      if (!Number.isInteger(cursor) || cursor < 0) return hubError(res, 400, undefined, "Invalid cursor");
-      const page = all.slice(cursor, cursor + pageSize);
-      const headers: Record<string, string> = {};
-      if (cursor + pageSize < all.length) {
-        const next = new URL(`${url.pathname}${url.search}`, hubUrl);
-        next.searchParams.set(
-          "cursor",
-          Buffer.from(JSON.stringify({ file: cursor + pageSize })).toString("base64url"),
-        );
-        headers["link"] = `<${next.href}>; rel="next"`;
-      }
-      return json(res, 200, page, headers);
-    }
-    const body = await readBody(req);
-    const paths = (req.headers["content-type"] ?? "").includes("json")
-      ? ((JSON.parse(body) as { paths?: string[] }).paths ?? [])
-      : new URLSearchParams(body).getAll("paths");
-    const entries = paths.flatMap((p) =>
-      treeEntries(files, "", true).filter((e) => (e as { path: string }).path === p),
-    );
-    return json(
-      res,
-      200,
-      entries.map((e) => ({
-        ...(e as object),
-        lastCommit: { id: sha, title: "mock commit", date: repo.lastModified },
-      })),
-    );
-  };
-
-  const handleResolve = (req: IncomingMessage, res: ServerResponse, url: URL, entry: MockRequest): void => {
-    const cacheRoute = /^\/api\/resolve-cache\/models\/([^/]+)\/([^/]+)\/([^/]+)\/(.+)$/.exec(url.pathname);
-    const dataset = /^\/datasets\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
-    const m = cacheRoute ?? dataset ?? /^\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
-    if (m === null) return hubError(res, 404, undefined, "Not Found");
-    const id = `${decodeURIComponent(m[1] ?? "")}/${decodeURIComponent(m[2] ?? "")}`;
-    const repo = findRepo(id, dataset === null ? (cacheRoute === null ? "model" : undefined) : "dataset");
-    if (!access(req, res, repo, id, true)) return;
-    const found = commitFor(res, repo, decodeURIComponent(m[3] ?? ""));
-    if (found === undefined) return;
-    const [sha, files] = found;
-    const path = (m[4] ?? "").split("/").map(decodeURIComponent).join("/");
-    const file = files.get(path);
-    if (file === undefined) return hubError(res, 404, "EntryNotFound", `${path} does not exist on "${m[3]}"`);
-    entry.file = path;
-    const common = {
-      "x-repo-commit": sha,
-      "access-control-expose-headers": "X-Repo-Commit, X-Linked-Etag, X-Linked-Size, ETag",
-    };
-    if (file.lfs) {
-      const location = signer.sign(cdnUrl, file.sha256, path);
-      res.writeHead(302, {
-        ...common,
-        location,
-        etag: `"${file.oid}"`,
-        "x-linked-etag": `"${file.sha256}"`,
-        "x-linked-size": String(file.size),
-        "content-length": "0",
-      });
-      res.end();
-      return;
-    }
-    if ((options.relativeRedirects ?? true) && cacheRoute === null) {
-      const location = `/api/resolve-cache/models/${repo.id}/${sha}/${encodeURIComponent(path)}?etag=%22${file.oid}%22`;
-      res.writeHead(307, { ...common, location, "content-length": "0" });
-      res.end();
-      return;
-    }
-    entry.content = true;
-    sendContent(req, res, file, { ...common, etag: `"${file.oid}"` });
-  };
-
-  const handleCdn = (req: IncomingMessage, res: ServerResponse, url: URL, entry: MockRequest): void => {
-    const m = /^\/repos\/([0-9a-f]{64})$/.exec(url.pathname);
-    const path = m === null ? undefined : signer.check(req, res, url);
-    if (m === null) {
-      res.writeHead(404, { "content-type": "application/xml" }).end("<Error><Code>NoSuchKey</Code></Error>");
-      return;
-    }
-    if (path === undefined) return;
-    const file = [...repos.values()]
-      .flatMap((r) => [...r.commits.values()])
-      .map((files) => files.get(path))
-      .find((f) => f !== undefined && f.sha256 === m[1]);
-    if (file === undefined) {
-      res.writeHead(404, { "content-type": "application/xml" }).end("<Error><Code>NoSuchKey</Code></Error>");
-      return;
-    }
-    entry.file = path;
-    entry.content = true;
-    sendContent(req, res, file, { etag: `"s3-${file.sha256.slice(0, 32)}"` });
-  };
-
-  /** A renamed repo: the same route under the new id, as a relative 307 (what the hub answers). */
-  const renameRedirect = (res: ServerResponse, url: URL): boolean => {
-    const m =
-      /^(\/api\/(?:models|datasets)\/|\/api\/resolve-cache\/models\/|\/datasets\/|\/)([^/]+)\/([^/]+)(\/.*)?$/.exec(
-        url.pathname,
-      );
-    if (m === null) return false;
-    const id = `${decodeURIComponent(m[2] ?? "")}/${decodeURIComponent(m[3] ?? "")}`;
-    if (findRepo(id) !== undefined) return false;
-    const repo = renamedFrom(id);
-    if (repo === undefined) return false;
-    res.writeHead(307, {
-      location: `${m[1] ?? "/"}${repo.id}${m[4] ?? ""}${url.search}`,
-      "content-length": "0",
-    });
-    res.end();
-    return true;
-  };
+  const { findRepo, handleApi, handleResolve, handleCdn, renameRedirect } = hubRoutes({
+    repos,
+    grants,
+    signer,
+    faults: state,
+    pageSize,
+    relativeRedirects: options.relativeRedirects ?? true,
+    compress: options.compress ?? true,
+    urls: () => ({ hub: hubUrl, cdn: cdnUrl }),
+  });
 
   const handler = (server: "hub" | "cdn") => (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);

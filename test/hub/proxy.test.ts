@@ -10,8 +10,11 @@ import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { isAtlasError } from "../../src/core/index.js";
 import { downloadSnapshot, type DownloadSnapshotOptions } from "../../src/hub/index.js";
-import { startMockHub, type MockHub } from "../helpers/mock-hub.js";
+import { extraRepoFiles, mockFilesFromFolder, startMockHub, type MockHub } from "../helpers/mock-hub.js";
 import { startMockProxy, type MockProxy } from "../helpers/mock-proxy.js";
+import { runCli } from "../helpers/run-cli.js";
+import { spawnCli } from "../helpers/spawn-cli.js";
+import { writeGemma2Checkpoint } from "../helpers/tiny-gemma2.js";
 import { CHECKPOINT_PATHS, checkpointFiles, scratchDir } from "./fixtures.js";
 
 const REPO = "MBZUAI-Paris/Atlas-Chat-2B";
@@ -215,5 +218,68 @@ describe("NO_PROXY", () => {
     const through = await proxy();
     await pull(mock.url, { HTTP_PROXY: through.url, NO_PROXY: "127.0.0.1", no_proxy: "example.org" });
     expect(through.log.length).toBe(mock.requests.length);
+  });
+});
+
+describe("atlas (the CLI) behind a proxy", () => {
+  it("atlas pull, as a real process, downloads through HTTP_PROXY, converts, and exits", async () => {
+    const checkpoint = await writeGemma2Checkpoint(join(await scratchDir("proxy-ckpt"), "tiny"), {
+      tokenizerJson: true,
+    });
+    const mock = await startMockHub({ hostnames: HOSTNAMES, tokens: { [TOKEN]: ["*"] } });
+    hubs.push(mock);
+    mock.addRepo({
+      id: REPO,
+      gated: true,
+      commits: [{ files: [...(await mockFilesFromFolder(checkpoint.dir)), ...extraRepoFiles()] }],
+    });
+    const through = await proxy({ hosts: mock.hosts });
+    const root = await scratchDir("proxy-cli");
+    const run = await spawnCli(["pull", "atlas-chat:2b", "-q", "q8_0", "--json"], {
+      env: {
+        HF_ENDPOINT: mock.url,
+        HF_TOKEN: TOKEN,
+        HTTP_PROXY: through.url,
+        HTTPS_PROXY: undefined,
+        NO_PROXY: undefined,
+        http_proxy: undefined,
+        https_proxy: undefined,
+        no_proxy: undefined,
+        HF_HUB_CACHE: join(root, "hf"),
+        HF_HOME: join(root, "hf-home"),
+        ATLAS_HOME: join(root, "atlas"),
+      },
+      timeoutMs: 120_000,
+    });
+    expect(run.hung).toBe(false);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ id: REPO, quant: "q8_0", status: "pulled" });
+    expect(through.log.length).toBe(mock.requests.length);
+  }, 150_000);
+
+  it("atlas env says which proxy the hub is reached through, without its password", async () => {
+    const run = await runCli(["env"], {
+      env: { HOME: "/home/me", HTTPS_PROXY: "http://alice:s3cret@proxy.corp:3128", NO_PROXY: "localhost" },
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      "hub        https://huggingface.co, reached through the proxy http://alice:***@proxy.corp:3128/ (HTTPS_PROXY)",
+    );
+    expect(run.stdout).not.toContain("s3cret");
+    const bypassed = await runCli(["env", "--json"], {
+      env: { HTTPS_PROXY: "http://proxy.corp:3128", NO_PROXY: ".co", HF_TOKEN: "hf_secret" },
+    });
+    const rows = JSON.parse(bypassed.stdout) as {
+      name: string;
+      value: string | null;
+      route?: string;
+      source?: string;
+    }[];
+    expect(rows.find((r) => r.name === "HF_ENDPOINT")?.route).toBe("directly (NO_PROXY lists '.co')");
+    expect(rows.find((r) => r.name === "HF_TOKEN")).toMatchObject({
+      value: "(set)",
+      source: "from HF_TOKEN",
+    });
+    expect(bypassed.stdout).not.toContain("hf_secret");
   });
 });
