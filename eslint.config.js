@@ -15,8 +15,9 @@ const LAYERS = {
   store: ["core", "config", "hub", "convert"],
   engine: ["core", "config", "templates", "native"],
   api: ["core", "config", "templates", "engine", "store", "hub", "convert"],
-  server: ["core", "config", "engine", "templates", "hub", "store", "api"],
-  eval: ["core", "config", "engine", "hub", "templates", "store", "api"],
+  wire: ["core"],
+  server: ["core", "config", "wire", "engine", "templates", "hub", "store", "api"],
+  eval: ["core", "config", "wire", "engine", "hub", "templates", "store", "api"],
   tune: ["core", "config", "native", "templates", "convert", "hub", "store"],
 };
 

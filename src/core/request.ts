@@ -58,6 +58,7 @@ export const SAMPLING_DEFAULTS = {
   topK: 40,
   topP: 0.95,
   minP: 0.05,
+  typicalP: 1,
   repeatPenalty: 1,
   repeatLastN: 64,
   frequencyPenalty: 0,
@@ -73,6 +74,7 @@ const GENERATE_FIELDS = {
   topK: { schema: int(0, 1_000_000), what: "a whole number ≥ 0 (0 = off)" },
   topP: { schema: num(0, 1), what: "a number from 0 to 1 (1 = off)" },
   minP: { schema: num(0, 1), what: "a number from 0 to 1 (0 = off)" },
+  typicalP: { schema: num(0, 1), what: "a number from 0 to 1 (1 = off)" },
   repeatPenalty: { schema: z.number().gt(0).max(100), what: "a number above 0 and at most 100 (1 = off)" },
   repeatLastN: { schema: int(0, 1_048_576), what: "a whole number ≥ 0" },
   frequencyPenalty: { schema: num(-100, 100), what: "a number from -100 to 100 (0 = off)" },
@@ -112,6 +114,11 @@ export interface GenerateOptions {
   topP?: number;
   /** Default 0.05; 0 disables. */
   minP?: number;
+  /**
+   * Locally typical sampling (llama.cpp's `typical_p`, Ollama's `typical_p`): keeps the tokens whose
+   * surprise is closest to the distribution's entropy, up to this probability mass. Default 1 (off).
+   */
+  typicalP?: number;
   /** Default 1 (off). */
   repeatPenalty?: number;
   /** Tokens the penalties look back over; default 64. */

@@ -19,6 +19,7 @@ import {
   validateTokens,
 } from "../core/index.js";
 import { AsyncQueue } from "./async-queue.js";
+import { checkChoiceCount, choiceOptions } from "./choices.js";
 import { FakeScheduler, type FakeJob } from "./fake-scheduler.js";
 import { argmax, logSumExp, topLogprobs } from "./log-softmax.js";
 import { TokenTextStream } from "./token-text-stream.js";
@@ -172,6 +173,28 @@ class FakeModel implements EngineModel {
   }
 
   generate(prompt: readonly number[], input: GenerateOptions = {}): GenerationStream {
+    const options = this.checkGenerate(prompt, input);
+    this.scheduler.admit();
+    return this.start(prompt, options, false);
+  }
+
+  /** n generations of one prompt; choices after the first report the prompt as cached (a KV copy). */
+  generateChoices(prompt: readonly number[], n: number, input: GenerateOptions = {}): GenerationStream[] {
+    const options = this.checkGenerate(prompt, input);
+    checkChoiceCount(n, this.info.sequences);
+    this.scheduler.admit(n);
+    return Array.from({ length: n }, (_, i) => this.start(prompt, choiceOptions(options, i), i > 0));
+  }
+
+  private start(prompt: readonly number[], options: GenerateOptions, copied: boolean): GenerationStream {
+    const run = new FakeGeneration(this, prompt, options, copied);
+    const queue = new AsyncQueue<GenerationChunk>(() => this.scheduler.cancel(run.job));
+    run.queue = queue;
+    this.scheduler.submit(run.job);
+    return { result: run.result, [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator]() };
+  }
+
+  private checkGenerate(prompt: readonly number[], input: GenerateOptions): GenerateOptions {
     this.scheduler.checkOpen();
     const options = validateGenerateOptions(input);
     validateTokens(prompt, VOCAB, "prompt");
@@ -192,12 +215,7 @@ class FakeModel implements EngineModel {
         { details: { field: "prompt", limit: this.info.contextSize - 1, actual: prompt.length } },
       );
     }
-    this.scheduler.admit();
-    const run = new FakeGeneration(this, prompt, options);
-    const queue = new AsyncQueue<GenerationChunk>(() => this.scheduler.cancel(run.job));
-    run.queue = queue;
-    this.scheduler.submit(run.job);
-    return { result: run.result, [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator]() };
+    return options;
   }
 
   async score(
@@ -302,6 +320,8 @@ class FakeGeneration {
     private readonly model: FakeModel,
     private readonly prompt: readonly number[],
     private readonly options: GenerateOptions,
+    /** A choice of generateChoices after the first: its prompt counts as cached (a KV copy). */
+    private readonly copied = false,
   ) {
     this.history = [...prompt];
     this.text = new TokenTextStream(options.stop ?? []);
@@ -325,6 +345,7 @@ class FakeGeneration {
     const raw = Float32Array.from(logits);
     for (const [token, bias] of Object.entries(o.logitBias ?? {})) logits[Number(token)]! += bias;
     const temperature = o.temperature ?? 0.8;
+    if (temperature > 0 && o.typicalP !== undefined && o.typicalP < 1) keepTypical(logits, o.typicalP);
     const token = temperature <= 0 ? argmax(logits) : sample(logits, temperature, this.random);
     if (token === EOS || token === EOT) return this.finish("stop");
     this.generated.push(token);
@@ -362,7 +383,7 @@ class FakeGeneration {
       tokens: [...this.generated],
       stats: {
         promptTokens: this.prompt.length,
-        cachedPromptTokens: 0,
+        cachedPromptTokens: this.copied ? this.prompt.length : 0,
         generatedTokens: this.generated.length,
         timeToFirstTokenMs: firstAt - this.started,
         promptMs: firstAt - this.started,
@@ -384,6 +405,30 @@ function lastIndexOf(haystack: readonly number[], needle: readonly number[]): nu
     if (j === needle.length) return i;
   }
   return -1;
+}
+
+/**
+ * Locally typical sampling as llama.cpp's `llama_sampler_typical` does it: rank tokens by how far their
+ * surprise (−log p) is from the entropy, keep the closest ones until their mass exceeds `p` (at least
+ * one), and set the rest to −∞.
+ */
+function keepTypical(logits: Float32Array, p: number): void {
+  const lse = logSumExp(logits);
+  const probs = Array.from(logits, (l) => Math.exp(l - lse));
+  const entropy = probs.reduce((h, q) => (q > 0 ? h - q * Math.log(q) : h), 0);
+  const order = probs
+    .map((q, i) => ({ i, score: Math.abs(-Math.log(q) - entropy) }))
+    .sort((a, b) => a.score - b.score);
+  let mass = 0;
+  let kept = order.length;
+  for (let k = 0; k < order.length; k++) {
+    mass += probs[order[k]!.i]!;
+    if (mass > p) {
+      kept = k + 1;
+      break;
+    }
+  }
+  for (const { i } of order.slice(kept)) logits[i] = Number.NEGATIVE_INFINITY;
 }
 
 function sample(logits: Float32Array, temperature: number, random: () => number): number {

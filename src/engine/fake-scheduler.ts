@@ -35,13 +35,18 @@ export class FakeScheduler {
     if (this.closed) throw new AtlasError("UNLOADED", "the model was unloaded", { hint: "load it again" });
   }
 
-  /** @throws AtlasError BUSY when every slot is taken and the queue is full */
-  admit(): void {
+  /**
+   * Admits `units` requests or refuses them all: running and waiting jobs count against
+   * `sequences + maxQueue`, as in the real scheduler.
+   * @throws AtlasError BUSY when they would not fit
+   */
+  admit(units = 1): void {
     this.checkOpen();
-    if (this.running.length >= this.sequences && this.pending.length >= this.maxQueue) {
-      throw new AtlasError("BUSY", `the model is busy: ${this.pending.length} requests are already waiting`, {
+    if (this.running.length + this.pending.length + units > this.sequences + this.maxQueue) {
+      const queued = this.pending.length;
+      throw new AtlasError("BUSY", `the model is busy: ${queued} requests are already waiting`, {
         hint: "retry in a moment",
-        details: { queued: this.pending.length, limit: this.maxQueue, retryAfterMs: 1000 },
+        details: { queued, limit: this.maxQueue, retryAfterMs: 1000 },
       });
     }
   }

@@ -43,7 +43,8 @@ export interface LoadModelOptions {
   lora?: LoraAdapter[];
   /**
    * Requests that may wait for a free sequence; one more is refused at once with `AtlasError("BUSY")`
-   * (details: queued, retryAfterMs). Default 256. A request counts as queued until it gets a sequence.
+   * (details: queued, retryAfterMs). Default 256. Every admitted request that has not settled, running or
+   * waiting, counts against `sequences + maxQueue` from the moment it is admitted.
    */
   maxQueue?: number;
   /**
@@ -172,6 +173,15 @@ export interface EngineModel extends AsyncDisposable {
   detokenize(tokens: readonly number[], options?: { special?: boolean }): string;
   /** Generates from prompt tokens (already templated). Many may run at once; they share batches. */
   generate(prompt: readonly number[], options?: GenerateOptions): GenerationStream;
+  /**
+   * `n` completions of one prompt (OpenAI's `n`, best-of sampling): the prompt is evaluated once and its
+   * KV copied to the other choices' sequences (`llama_memory_seq_cp`), not evaluated n times. Each stream
+   * behaves like {@link generate}'s; choice i samples with `seed + i` when a seed is given (greedy choices
+   * are equal). Leaving one choice's stream ends only that choice; `signal` ends them all. Each choice
+   * counts against the queue bound.
+   * @throws AtlasError BAD_ARGUMENT when `n` is not 1 … `info.sequences` (field `n`); the same errors as generate()
+   */
+  generateChoices(prompt: readonly number[], n: number, options?: GenerateOptions): GenerationStream[];
   /**
    * Scores continuations after a shared context (the context is evaluated once and its KV copied to
    * each continuation's sequence). `context` must be non-empty.

@@ -259,6 +259,7 @@ export interface LlamaApi {
   sampler_init_top_k: NativeFn<[number], NativePointer>;
   sampler_init_top_p: NativeFn<[number, number], NativePointer>;
   sampler_init_min_p: NativeFn<[number, number], NativePointer>;
+  sampler_init_typical: NativeFn<[number, number], NativePointer>;
   sampler_init_temp: NativeFn<[number], NativePointer>;
   sampler_init_penalties: NativeFn<[number, number, number, number, number], NativePointer>;
   sampler_init_logit_bias: NativeFn<[number, number, { token: number; bias: number }[]], NativePointer>;
@@ -351,6 +352,7 @@ const PROTOTYPES: Record<keyof LlamaApi, string> = {
   sampler_init_top_k: "llama_sampler *llama_sampler_init_top_k(int32_t k)",
   sampler_init_top_p: "llama_sampler *llama_sampler_init_top_p(float p, size_t min_keep)",
   sampler_init_min_p: "llama_sampler *llama_sampler_init_min_p(float p, size_t min_keep)",
+  sampler_init_typical: "llama_sampler *llama_sampler_init_typical(float p, size_t min_keep)",
   sampler_init_temp: "llama_sampler *llama_sampler_init_temp(float t)",
   sampler_init_penalties:
     "llama_sampler *llama_sampler_init_penalties(int32_t n_vocab, int32_t last_n, float repeat, float freq, float present)",

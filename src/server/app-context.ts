@@ -1,5 +1,6 @@
 /** What every route handler shares: the backend, metrics, the shutdown signal, per-request notes. */
 import type { Context } from "hono";
+import type { WireParseOptions } from "../wire/index.js";
 import type { Backend } from "./backend.js";
 import type { ServerMetrics } from "./metrics.js";
 
@@ -26,6 +27,20 @@ export interface ServerContext {
   shutdown: AbortSignal;
   /** Default keep_alive in ms for routes that report it. */
   keepAliveMs: number;
+  /** Debug log lines (unknown request fields that were ignored …); undefined: not logged. */
+  debug?: ((line: string) => void) | undefined;
+}
+
+/** How a route reads its body: unknown fields are ignored with a debug line naming them. */
+export function wireOptions(c: Context<AppEnv>, context: ServerContext): WireParseOptions {
+  const debug = context.debug;
+  if (debug === undefined) return {};
+  return {
+    onIgnored: (fields) =>
+      debug(
+        `debug: ${c.req.method} ${c.req.path} ignored unknown field${fields.length === 1 ? "" : "s"} ${fields.join(", ")}`,
+      ),
+  };
 }
 
 /** The request's note (created on first use). */

@@ -127,6 +127,32 @@ export interface EmbeddingResult {
   durations: { totalNs: number; loadNs: number };
 }
 
+/** What `/tokenize` turns into token ids: text as it is, or a conversation through the chat template. */
+export type TokenizeInput =
+  | { kind: "text"; text: string; addSpecial: boolean }
+  | { kind: "messages"; messages: ChatMessage[]; addGenerationPrompt: boolean; addSpecial: boolean };
+
+/** Token ids (and, when asked, each token's text), with the context they must fit. */
+export interface TokenizeResult {
+  tokens: number[];
+  pieces: string[] | undefined;
+  /** Tokens one request may hold (vLLM's `max_model_len`). */
+  contextLength: number;
+}
+
+/** The tokenizer's settings (vLLM's `/tokenizer_info`). */
+export interface TokenizerDescription {
+  bosToken: string | undefined;
+  eosToken: string | undefined;
+  addBos: boolean;
+  contextLength: number;
+  chatTemplate: string | undefined;
+  /** The tokenizer's name, e.g. "llama.cpp (gemma2)", or what the upstream reports. */
+  tokenizerClass: string;
+  /** Extra settings an upstream reported (passed through). */
+  extra?: Record<string, unknown>;
+}
+
 /** A model the backend can serve. */
 export interface ModelListing {
   name: string;
@@ -192,6 +218,19 @@ export interface Backend {
   scorePrompt(request: PromptScoreRequest, signal: AbortSignal): Promise<PromptScores>;
   /** Embeddings of the inputs, in order. */
   embed(request: EmbeddingRequest, signal: AbortSignal): Promise<EmbeddingResult>;
+  /** The model a request that names none means (vLLM's routes): the only one served, else an error. */
+  defaultModel(): Promise<string>;
+  /** Token ids of text or a templated conversation. */
+  tokenize(
+    model: string,
+    input: TokenizeInput,
+    withPieces: boolean,
+    signal: AbortSignal,
+  ): Promise<TokenizeResult>;
+  /** Text of token ids (special tokens spelled out). */
+  detokenize(model: string, tokens: number[], signal: AbortSignal): Promise<string>;
+  /** The tokenizer's settings. */
+  tokenizerInfo(model: string, signal: AbortSignal): Promise<TokenizerDescription>;
   /** Loads a model (an empty Ollama prompt); resolves to the load time in ms. */
   load(model: string, keepAliveMs: number | undefined): Promise<number>;
   /** Unloads a model once idle (keep_alive 0). */

@@ -20,6 +20,7 @@ import { registerOllamaRoutes } from "./ollama/routes.js";
 import { registerOpenAIRoutes } from "./openai/routes.js";
 import { requestLog, type RequestLogOptions } from "./request-log.js";
 import { UpstreamBackend, type UpstreamOptions } from "./upstream/upstream-backend.js";
+import { tokenizerRoutes } from "./vllm/tokenize-routes.js";
 import { createWebChat } from "./ui/index.js";
 
 /** Default largest request body: 32 MiB (a long conversation is a few MB). */
@@ -54,6 +55,8 @@ export interface CreateAppOptions {
   upstream?: UpstreamOptions;
   /** One line per request. Default: no log. */
   log?: RequestLogOptions;
+  /** Debug lines (e.g. the unknown request fields that were ignored). Default: none. */
+  debugLog?: (line: string) => void;
   /** fetch for pulls (tests). */
   fetch?: typeof fetch;
 }
@@ -112,6 +115,7 @@ export function createApp(options: CreateAppOptions = {}): AtlasApp {
     metrics,
     shutdown: stopping.signal,
     keepAliveMs: options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS,
+    debug: options.debugLog,
   };
   const app = new Hono<AppEnv>();
   app.use(requestLog(metrics, options.log));
@@ -132,6 +136,7 @@ export function createApp(options: CreateAppOptions = {}): AtlasApp {
   app.route("/", webChat.routes); // before Ollama's "/": browsers get the page, other clients fall through
   registerOllamaRoutes(app, context);
   registerOpenAIRoutes(app, context);
+  app.route("/", tokenizerRoutes(context));
   app.get("/metrics", (c) =>
     c.text(metrics.render(backend.usage()), 200, {
       "content-type": "text/plain; version=0.0.4; charset=utf-8",

@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ModelSummary } from "../api/index.js";
-import { AtlasError } from "../core/index.js";
+import { AtlasError, validateTokens } from "../core/index.js";
 import { pullModel, type PullProgress } from "../store/index.js";
 import type {
   Backend,
@@ -18,6 +18,9 @@ import type {
   PromptScores,
   PullStatus,
   RunningModel,
+  TokenizeInput,
+  TokenizeResult,
+  TokenizerDescription,
 } from "./backend.js";
 import type { ServerMetrics } from "./metrics.js";
 import type { CatalogEntry, ModelCatalog } from "./model-catalog.js";
@@ -104,6 +107,74 @@ export class LocalBackend implements Backend {
       };
     } finally {
       lease.release(request.keepAliveMs);
+    }
+  }
+
+  async defaultModel(): Promise<string> {
+    const entries = await this.o.catalog.list();
+    const configured = entries.filter((e) => e.source === "configured");
+    if (configured.length === 1) return configured[0]!.name;
+    if (entries.length === 1) return entries[0]!.name;
+    const loaded = this.o.manager.loaded();
+    if (loaded.length === 1) return loaded[0]!.entry.name;
+    throw new AtlasError(
+      "BAD_ARGUMENT",
+      entries.length === 0
+        ? "model is required, and this server has no models yet"
+        : `model is required: this server serves ${entries.length} models (${entries
+            .slice(0, 5)
+            .map((e) => e.name)
+            .join(", ")}${entries.length > 5 ? ", …" : ""})`,
+      { details: { field: "model" } },
+    );
+  }
+
+  async tokenize(model: string, input: TokenizeInput, withPieces: boolean): Promise<TokenizeResult> {
+    const lease = await this.o.manager.acquire(model);
+    try {
+      const m = lease.model;
+      const bos = m.info.tokens.bos;
+      const text =
+        input.kind === "text"
+          ? input.text
+          : m.applyChatTemplate(input.messages, { addGenerationPrompt: input.addGenerationPrompt });
+      // Special-token text ("<start_of_turn>") becomes its token, as Hugging Face tokenizers do.
+      const tokens = m.tokenize(text, { parseSpecial: true });
+      if (input.addSpecial && m.info.addBos && bos !== undefined) tokens.unshift(bos);
+      return {
+        tokens,
+        pieces: withPieces ? tokens.map((t) => m.detokenize([t], { special: true })) : undefined,
+        contextLength: m.info.contextSize,
+      };
+    } finally {
+      lease.release(undefined);
+    }
+  }
+
+  async detokenize(model: string, tokens: number[]): Promise<string> {
+    const lease = await this.o.manager.acquire(model);
+    try {
+      validateTokens(tokens, lease.model.info.vocabSize, "tokens", { allowEmpty: true });
+      return lease.model.detokenize(tokens, { special: true });
+    } finally {
+      lease.release(undefined);
+    }
+  }
+
+  async tokenizerInfo(model: string): Promise<TokenizerDescription> {
+    const lease = await this.o.manager.acquire(model);
+    try {
+      const info = lease.model.info;
+      return {
+        bosToken: info.tokens.bos === undefined ? undefined : info.tokens.bosText,
+        eosToken: info.tokens.eos === undefined ? undefined : info.tokens.eosText,
+        addBos: info.addBos,
+        contextLength: info.contextSize,
+        chatTemplate: lease.model.chatTemplate,
+        tokenizerClass: `llama.cpp (${info.architecture})`,
+      };
+    } finally {
+      lease.release(undefined);
     }
   }
 

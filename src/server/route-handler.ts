@@ -1,5 +1,5 @@
 /** Route handlers: an error thrown before the response starts becomes the dialect's error reply. */
-import type { Context } from "hono";
+import { Hono, type Context } from "hono";
 import { note, type AppEnv } from "./app-context.js";
 import { asAtlasError, errorResponse, type ErrorDialect } from "./errors.js";
 
@@ -16,4 +16,17 @@ export function handlerFor(dialect: ErrorDialect): (fn: Handler) => Handler {
       return errorResponse(error, dialect);
     }
   };
+}
+
+/**
+ * A sub-app of one dialect (Ollama at `/`, OpenAI at `/v1`, vLLM's tokenizer routes at `/`): its own
+ * `onError` answers anything its handlers throw before a response starts in that dialect's shape.
+ */
+export function dialectApp(dialect: ErrorDialect): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.onError((error, c) => {
+    note(c).error = asAtlasError(error).code;
+    return errorResponse(error, dialect);
+  });
+  return app;
 }

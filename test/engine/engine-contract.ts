@@ -208,6 +208,171 @@ export function engineContract(name: string, setup: () => Promise<ContractSetup>
       }
     });
 
+    it("a burst of 64 requests in one tick: exactly sequences + maxQueue accepted, the rest BUSY", async () => {
+      const m = await s.load({ sequences: 4, maxQueue: 8 });
+      try {
+        const burst = (): { accepted: { result: Promise<{ tokens: number[] }> }[]; refused: unknown[] } => {
+          const accepted = [];
+          const refused: unknown[] = [];
+          for (let i = 0; i < 64; i++) {
+            try {
+              accepted.push(m.generate(s.prompts[i % s.prompts.length]!, { temperature: 0, maxTokens: 2 }));
+            } catch (error) {
+              refused.push(error);
+            }
+          }
+          return { accepted, refused };
+        };
+        const first = burst();
+        expect(first.accepted).toHaveLength(12);
+        expect(first.refused).toHaveLength(52);
+        for (const error of first.refused) {
+          expectCode(error, "BUSY");
+          const details = (error as AtlasError).details;
+          expect(details).toMatchObject({ queued: 8, limit: 8 });
+          expect(details.retryAfterMs).toBeGreaterThan(0);
+        }
+        // Scoring and logits count against the same bound.
+        await expect(m.score(s.prompt, [[s.prompt[1]!]])).rejects.toSatisfy((e) => isAtlasError(e, "BUSY"));
+        await expect(m.logits(s.prompt)).rejects.toSatisfy((e) => isAtlasError(e, "BUSY"));
+        for (const stream of first.accepted) expect((await stream.result).tokens).toHaveLength(2);
+        // Settled requests give their places back: the next burst is admitted the same way.
+        expect(m.state()).toMatchObject({ active: 0, queued: 0 });
+        const second = burst();
+        expect(second.accepted).toHaveLength(12);
+        await Promise.all(second.accepted.map((a) => a.result));
+      } finally {
+        await m.dispose();
+      }
+    });
+
+    it("generateChoices: n completions of one prompt, evaluated once; greedy choices equal generate()'s", async () => {
+      const options = { temperature: 0, maxTokens: 12, cachePrompt: false } as const;
+      const alone = await model.generate(s.prompt, options).result;
+      const streams = model.generateChoices(s.prompt, 3, options);
+      expect(streams).toHaveLength(3);
+      // Each stream behaves like generate()'s: its chunks add up to its result.
+      const texts = await Promise.all(
+        streams.map(async (stream) => {
+          let text = "";
+          for await (const chunk of stream) text += chunk.text;
+          return text;
+        }),
+      );
+      const results = await Promise.all(streams.map((stream) => stream.result));
+      results.forEach((r, i) => {
+        expect(r.tokens, `choice ${i}`).toEqual(alone.tokens);
+        expect(texts[i]).toBe(r.text);
+        expect(r.stats).toMatchObject({ finishReason: "length", generatedTokens: 12 });
+      });
+      // The prompt was evaluated once: the other choices' KV is a copy of it.
+      const n = s.prompt.length;
+      expect(results.map((r) => r.stats.promptTokens)).toEqual([n, n, n]);
+      expect(results.map((r) => r.stats.cachedPromptTokens)).toEqual([0, n, n]);
+      expect(model.state()).toMatchObject({ active: 0, queued: 0, freeSlots: model.info.sequences });
+      // n = 1 is plain generate().
+      const [one] = model.generateChoices(s.prompt, 1, options);
+      expect((await one!.result).tokens).toEqual(alone.tokens);
+    });
+
+    it("generateChoices: choice i samples with seed + i", async () => {
+      const options = { temperature: 1.2, seed: 42, maxTokens: 10, cachePrompt: false };
+      const results = await Promise.all(
+        model.generateChoices(s.prompt, 3, options).map((stream) => stream.result),
+      );
+      for (const [i, r] of results.entries()) {
+        const alone = await model.generate(s.prompt, { ...options, seed: 42 + i }).result;
+        expect(r.tokens, `choice ${i}`).toEqual(alone.tokens);
+      }
+      expect(results[1]!.tokens).not.toEqual(results[0]!.tokens);
+      // Maximal seed: choice 1 wraps around to seed 0.
+      const wrapped = model.generateChoices(s.prompt, 2, { ...options, seed: 2 ** 32 - 1 });
+      const zero = await model.generate(s.prompt, { ...options, seed: 0 }).result;
+      expect((await wrapped[1]!.result).tokens).toEqual(zero.tokens);
+      await wrapped[0]!.result;
+    });
+
+    it("generateChoices: n must be 1 … sequences (BAD_ARGUMENT naming n and the limit)", () => {
+      const limit = model.info.sequences;
+      for (const n of [0, limit + 1, 1.5, -1, Number.NaN]) {
+        let error: unknown;
+        try {
+          model.generateChoices(s.prompt, n, greedy);
+        } catch (e) {
+          error = e;
+        }
+        expectCode(error, "BAD_ARGUMENT", "n");
+        expect(String(error)).toContain(String(limit));
+        expect(String(error)).toContain(String(n));
+        expect((error as AtlasError).details).toMatchObject({ limit });
+      }
+      expect(() => model.generateChoices(s.prompt, 2, { temperature: -1 })).toThrow(
+        expect.objectContaining({ code: "BAD_ARGUMENT" }),
+      );
+      expect(model.state()).toMatchObject({ active: 0, queued: 0 });
+    });
+
+    it("generateChoices: leaving one choice ends only that one; the signal ends them all", async () => {
+      const options = endless(model, { maxTokens: 20 });
+      const streams = model.generateChoices(s.prompt, 3, options);
+      // Choice 2 leaves before anything was decoded, choice 1 after two chunks.
+      await streams[2]![Symbol.asyncIterator]().return!();
+      const seen: number[] = [];
+      for await (const chunk of streams[1]!) {
+        seen.push(chunk.token);
+        if (seen.length === 2) break;
+      }
+      const [r0, r1, r2] = await Promise.all(streams.map((stream) => stream.result));
+      expect(r0!.stats.finishReason).toBe("length");
+      expect(r0!.tokens).toHaveLength(20);
+      expect(r1!.stats.finishReason).toBe("abort");
+      expect(r1!.tokens).toEqual(seen);
+      expect(r2!.stats.finishReason).toBe("abort");
+      expect(r2!.tokens.length).toBeLessThan(20);
+      expect(model.state()).toMatchObject({ active: 0, queued: 0, freeSlots: model.info.sequences });
+
+      const controller = new AbortController();
+      const all = model.generateChoices(
+        s.prompt,
+        3,
+        endless(model, { maxTokens: 200, signal: controller.signal }),
+      );
+      const chunks = all[0]![Symbol.asyncIterator]();
+      await chunks.next();
+      controller.abort();
+      const ended = await Promise.all(all.map((stream) => stream.result));
+      for (const r of ended) {
+        expect(r.stats.finishReason).toBe("abort");
+        expect(r.tokens.length).toBeLessThan(200);
+      }
+      expect(model.state()).toMatchObject({ active: 0, queued: 0, freeSlots: model.info.sequences });
+    });
+
+    it("generateChoices: every choice counts against the queue bound", async () => {
+      const m = await s.load({ sequences: 4, maxQueue: 2 });
+      try {
+        const choices = m.generateChoices(s.prompt, 4, { temperature: 0, maxTokens: 3 });
+        const queued = [0, 1].map((i) => m.generate(s.prompts[i]!, { temperature: 0, maxTokens: 3 }));
+        let refused: unknown;
+        try {
+          m.generate(s.prompt, greedy);
+        } catch (error) {
+          refused = error;
+        }
+        expectCode(refused, "BUSY");
+        // All or nothing: 3 choices do not fit where 1 request would not.
+        expect(() => m.generateChoices(s.prompt, 3, greedy)).toThrow(
+          expect.objectContaining({ code: "BUSY" }),
+        );
+        for (const stream of [...choices, ...queued]) expect((await stream.result).tokens).toHaveLength(3);
+        // Their places came back.
+        const again = m.generateChoices(s.prompt, 4, { temperature: 0, maxTokens: 2 });
+        for (const stream of again) expect((await stream.result).tokens).toHaveLength(2);
+      } finally {
+        await m.dispose();
+      }
+    });
+
     it("requests sharing one signal leave no listener on it once they end", async () => {
       const shared = new AbortController().signal;
       const options = endless(model, { maxTokens: 3, signal: shared });
@@ -258,6 +423,8 @@ export function engineContract(name: string, setup: () => Promise<ContractSetup>
         [{ topK: -1 }, "topK"],
         [{ topP: 1.5 }, "topP"],
         [{ minP: 2 }, "minP"],
+        [{ typicalP: 1.5 }, "typicalP"],
+        [{ typicalP: -0.1 }, "typicalP"],
         [{ repeatPenalty: 0 }, "repeatPenalty"],
         [{ repeatLastN: -2 }, "repeatLastN"],
         [{ seed: 2 ** 32 }, "seed"],
@@ -297,6 +464,22 @@ export function engineContract(name: string, setup: () => Promise<ContractSetup>
       expect(b.tokens).toEqual(a.tokens);
       const c = await model.generate(s.prompt, { ...options, seed: 7 }).result;
       expect(c.tokens).not.toEqual(a.tokens);
+    });
+
+    it("typicalP keeps only the locally typical tokens; 1 is off", async () => {
+      const options = { temperature: 1.2, seed: 42, maxTokens: 10, cachePrompt: false };
+      const plain = await model.generate(s.prompt, options).result;
+      // typicalP 1 is the default: the chain is unchanged.
+      expect((await model.generate(s.prompt, { ...options, typicalP: 1 }).result).tokens).toEqual(
+        plain.tokens,
+      );
+      // typicalP 0 keeps one token per step (the one whose surprise is nearest the entropy), so the
+      // seed no longer matters, while without it seeds 42 and 7 differ (test above).
+      const a = await model.generate(s.prompt, { ...options, typicalP: 0 }).result;
+      const b = await model.generate(s.prompt, { ...options, typicalP: 0, seed: 7 }).result;
+      expect(a.tokens).toHaveLength(10);
+      expect(b.tokens).toEqual(a.tokens);
+      expect(a.tokens).not.toEqual(plain.tokens);
     });
 
     it("score() equals the sum of log-softmax values computed from raw logits", async () => {

@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { isAtlasError } from "../../src/core/index.js";
 import { LlamaEngine } from "../../src/engine/llama/llama-engine.js";
+import { NativeBatch } from "../../src/native/native-batch.js";
 import type { EngineModel, LoadModelOptions } from "../../src/engine/types.js";
 import { MID_SHAPE } from "../helpers/tiny-gemma2.js";
 import { tinyModel } from "../helpers/tiny-gguf.js";
@@ -151,6 +152,41 @@ describe("llama.cpp engine requests", () => {
       expect((await clock.result).tokens).toEqual(alone);
       expect(model.state()).toMatchObject({ active: 0, freeSlots: 2 });
     } finally {
+      await model.dispose();
+    }
+  });
+
+  it("generateChoices decodes the prompt once: every other choice starts from a KV copy", async () => {
+    const path = await (await tinyModel()).gguf("f32");
+    const model = await engine.loadModel(path, { gpu: "cpu", contextSize: 128, sequences: 4 });
+    // Count the tokens every llama_decode call carries (the batch object is reused: read it at the call).
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called with the batch as `this` below
+    const original = NativeBatch.prototype.decodeAsync;
+    let decoded = 0;
+    const decodeAsync = vi.spyOn(NativeBatch.prototype, "decodeAsync").mockImplementation(function (
+      this: NativeBatch,
+      ctx,
+    ) {
+      decoded += this.size;
+      return original.call(this, ctx);
+    });
+    try {
+      const prompt = model.tokenize(PROMPTS[9]!, { parseSpecial: true });
+      const options = endless(model, { maxTokens: 5, cachePrompt: false });
+      const run = async (streams: { result: Promise<unknown> }[]): Promise<number> => {
+        await Promise.all(streams.map((s) => s.result));
+        const n = decoded;
+        decoded = 0;
+        return n;
+      };
+      const choices = model.generateChoices(prompt, 4, options);
+      const once = await run(choices);
+      // The prompt once, then each choice's 4 tokens after its first (the 5th ends it, undecoded).
+      expect(once).toBe(prompt.length + 4 * 4);
+      const separate = await run([0, 1, 2, 3].map(() => model.generate(prompt, options)));
+      expect(separate).toBe(4 * prompt.length + 4 * 4);
+    } finally {
+      decodeAsync.mockRestore();
       await model.dispose();
     }
   });

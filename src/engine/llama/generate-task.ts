@@ -7,13 +7,27 @@ import { TokenTextStream } from "../token-text-stream.js";
 import type { FinishReason, GenerateOptions, GenerationChunk, GenerationResult } from "../types.js";
 import type { NativeModel } from "./native-model.js";
 import { createSamplerChain } from "./sampler-chain.js";
-import { Task } from "./task.js";
+import { Task, type SlotRequest } from "./task.js";
 
 export interface GenerateTaskDeps {
   api: LlamaApi;
   ctx: NativePointer;
   model: NativeModel;
   contextSize: number;
+}
+
+/** Extra wiring of one generation: its queue admission, and its place in a `generateChoices` group. */
+export interface GenerateTaskLinks {
+  /** Gives back the task's place in the queue bound (called once, when it settles). */
+  release?: () => void;
+  /** The slot request (default: any slot, reusing the longest cached prefix of the prompt). */
+  request?: SlotRequest;
+  /** Called once with the batch index of the prompt's last position, before this task samples from it. */
+  onPromptLogits?: (index: number) => void;
+  /** Called when the task gets its slot (its KV prepared). */
+  onStart?: () => void;
+  /** Called once when the task settles, with the error when it failed. */
+  onSettle?: (error?: unknown) => void;
 }
 
 export class GenerateTask extends Task {
@@ -23,6 +37,7 @@ export class GenerateTask extends Task {
   private rejectResult!: (error: unknown) => void;
   private chain: NativePointer | undefined;
   private penalties: NativePointer | undefined;
+  private primed = false;
   private readonly text: TokenTextStream;
   private readonly generated: number[] = [];
   private output = "";
@@ -30,6 +45,10 @@ export class GenerateTask extends Task {
   private readonly submittedAt = performance.now();
   private startedAt = 0;
   private firstTokenAt = 0;
+  /** A first token sampled before this task had a slot (a choice sampling from a shared prompt). */
+  private carried: number[] = [];
+  /** Whether `onPromptLogits` was called. */
+  private sharedPrompt = false;
 
   /**
    * Builds the sampler chain at once, so a bad grammar fails the call instead of a queued task.
@@ -40,8 +59,14 @@ export class GenerateTask extends Task {
     private readonly options: GenerateOptions,
     private readonly deps: GenerateTaskDeps,
     onCancel: (task: GenerateTask) => void,
+    private readonly links: GenerateTaskLinks = {},
   ) {
-    super({ kind: "any", prefix: options.cachePrompt === false ? [] : prompt }, options.signal, {}, true);
+    super(
+      links.request ?? { kind: "any", prefix: options.cachePrompt === false ? [] : prompt },
+      options.signal,
+      {},
+      true,
+    );
     this.queue = new AsyncQueue<GenerationChunk>(() => onCancel(this));
     this.text = new TokenTextStream(options.stop ?? []);
     this.result = new Promise<GenerationResult>((resolve, reject) => {
@@ -56,13 +81,26 @@ export class GenerateTask extends Task {
   }
 
   start(cached: number): void {
-    this.startedAt = performance.now();
+    this.startedAt ||= performance.now();
     this.cached = cached;
-    this.feed = this.prompt.slice(cached);
-    const { api } = this.deps;
-    // Penalties count the prompt's tokens too (as llama.cpp's tools do); the grammar must not see them.
+    // A choice whose first token is already known feeds it after the copied prompt (all of the prompt
+    // again if the copy could not be reused: correct, only slower).
+    this.feed = [...this.prompt.slice(cached), ...this.carried];
+    this.prime();
+    this.links.onStart?.();
+  }
+
+  /** When the task got its slot (or shared another choice's prompt); 0 before. */
+  get startedAtMs(): number {
+    return this.startedAt;
+  }
+
+  /** Penalties count the prompt's tokens too (as llama.cpp's tools do); the grammar must not see them. */
+  private prime(): void {
+    if (this.primed) return;
+    this.primed = true;
     if (this.penalties !== undefined)
-      for (const token of this.prompt) api.sampler_accept(this.penalties, token);
+      for (const token of this.prompt) this.deps.api.sampler_accept(this.penalties, token);
   }
 
   wantsOutput(_position: number, isLastQueued: boolean): boolean {
@@ -70,6 +108,31 @@ export class GenerateTask extends Task {
   }
 
   onOutput(_position: number, index: number): void {
+    if (!this.sharedPrompt) {
+      this.sharedPrompt = true;
+      this.links.onPromptLogits?.(index);
+    }
+    this.consume(index, this.slot!.history.length);
+  }
+
+  /**
+   * A choice of `generateChoices`: samples its first token from the logits of the prompt that another
+   * choice evaluated (batch row `index` of the decode that just ran), before it has a slot of its own.
+   * Returns false when that token already ends it (nothing left to decode).
+   */
+  startFromSharedPrompt(index: number, startedAt: number): boolean {
+    this.startedAt = startedAt;
+    // Its KV will be a copy of the evaluated prompt: none of it is evaluated for this choice.
+    this.cached = this.prompt.length;
+    this.prime();
+    this.consume(index, this.prompt.length);
+    if (this.done) return false;
+    this.carried = this.feed.splice(0);
+    return true;
+  }
+
+  /** Samples from batch row `index`; `history` = tokens in the sequence's KV before this token. */
+  private consume(index: number, history: number): void {
     const { api, ctx, model } = this.deps;
     if (this.chain === undefined) return; // finished in the meantime
     if (this.options.maxTokens === 0) {
@@ -97,7 +160,7 @@ export class GenerateTask extends Task {
     if (this.text.hitStop) this.finish("stop");
     else if (this.options.maxTokens !== undefined && this.generated.length >= this.options.maxTokens)
       this.finish("length");
-    else if (this.slot!.history.length >= this.deps.contextSize) this.finish("length");
+    else if (history >= this.deps.contextSize) this.finish("length");
     else this.feed.push(token);
   }
 
@@ -113,6 +176,13 @@ export class GenerateTask extends Task {
     this.freeChain();
     this.queue.fail(error);
     this.rejectResult(error);
+    this.settled(error);
+  }
+
+  private settled(error?: unknown): void {
+    this.links.release?.();
+    if (error === undefined) this.links.onSettle?.();
+    else this.links.onSettle?.(error);
   }
 
   private finish(reason: FinishReason): void {
@@ -129,14 +199,15 @@ export class GenerateTask extends Task {
     const firstToken = this.firstTokenAt === 0 ? end : this.firstTokenAt;
     const promptMs = firstToken - started;
     const generationMs = end - firstToken;
-    const evaluated = this.startedAt === 0 ? 0 : this.prompt.length - this.cached;
+    const cached = this.cached;
+    const evaluated = this.startedAt === 0 ? 0 : this.prompt.length - cached;
     this.queue.end();
     this.resolveResult({
       text: this.output,
       tokens: [...this.generated],
       stats: {
         promptTokens: this.prompt.length,
-        cachedPromptTokens: this.cached,
+        cachedPromptTokens: cached,
         generatedTokens: this.generated.length,
         timeToFirstTokenMs: firstToken - this.submittedAt,
         promptMs,
@@ -150,6 +221,7 @@ export class GenerateTask extends Task {
         finishReason: reason,
       },
     });
+    this.settled();
   }
 
   private freeChain(): void {

@@ -11,6 +11,7 @@ import {
 import type { LlamaApi, NativePointer } from "../../native/llama-api.js";
 import type { CpuThreadpool } from "../../native/cpu-threadpool.js";
 import type { NativeBatch } from "../../native/native-batch.js";
+import { checkChoiceCount, choiceOptions } from "../choices.js";
 import { reduceLogits, topLogprobs } from "../log-softmax.js";
 import type {
   ContinuationScore,
@@ -24,7 +25,7 @@ import type {
 } from "../types.js";
 import { Embedder } from "./embedder.js";
 import { EvalTask } from "./eval-task.js";
-import { GenerateTask } from "./generate-task.js";
+import { GenerateTask, type GenerateTaskLinks } from "./generate-task.js";
 import type { NativeModel } from "./native-model.js";
 import { Scheduler, unloaded } from "./scheduler.js";
 
@@ -97,6 +98,110 @@ export class LlamaEngineModel implements EngineModel {
   }
 
   generate(prompt: readonly number[], input: GenerateOptions = {}): GenerationStream {
+    const options = this.checkGenerate(prompt, input);
+    const release = this.scheduler.admit();
+    let task: GenerateTask;
+    try {
+      task = this.generateTask(prompt, options, { release });
+    } catch (error) {
+      release(); // a grammar llama.cpp cannot parse: nothing was queued
+      throw error;
+    }
+    this.scheduler.submit(task);
+    return streamOf(task);
+  }
+
+  generateChoices(prompt: readonly number[], n: number, input: GenerateOptions = {}): GenerationStream[] {
+    const options = this.checkGenerate(prompt, input);
+    checkChoiceCount(n, this.info.sequences);
+    const release = this.scheduler.admit(n);
+    if (n === 1) {
+      // No copies to make: exactly generate().
+      try {
+        const task = this.generateTask(prompt, options, { release });
+        this.scheduler.submit(task);
+        return [streamOf(task)];
+      } catch (error) {
+        release();
+        throw error;
+      }
+    }
+    // Choice 0 evaluates the prompt in a slot it holds for the group; the moment the prompt's last
+    // logits exist, every other choice samples its first token from that same row and takes a copy of
+    // the prompt's KV into a sequence of its own (before the next decode), then decodes on its own.
+    const owner = {};
+    const awaitingCopy = new Set<GenerateTask>();
+    let shared = false;
+    let distributing = false;
+    let holding = true;
+    const unhold = (): void => {
+      if (!holding || distributing || (shared && awaitingCopy.size > 0)) return;
+      holding = false;
+      this.scheduler.release(owner);
+    };
+    const siblings: GenerateTask[] = [];
+    let primary: GenerateTask | undefined;
+    try {
+      primary = this.generateTask(prompt, choiceOptions(options, 0), {
+        release,
+        request: { kind: "any", prefix: options.cachePrompt === false ? [] : prompt, hold: owner },
+        onPromptLogits: (index) => {
+          shared = true;
+          distributing = true;
+          const source = primary!.slot!;
+          for (const sibling of siblings) {
+            if (sibling.done) continue;
+            if (sibling.aborted) {
+              sibling.abort();
+              continue;
+            }
+            sibling.request = { kind: "copy", source, length: prompt.length, owner };
+            if (sibling.startFromSharedPrompt(index, primary!.startedAtMs)) awaitingCopy.add(sibling);
+          }
+          // Ahead of the waiting requests, in choice order: they continue a request that already runs.
+          for (const sibling of [...awaitingCopy].reverse()) this.scheduler.submit(sibling, { front: true });
+          distributing = false;
+          unhold();
+        },
+        onSettle: (error) => {
+          // Ended before its prompt was evaluated (cancelled, failed, unloaded): so do the others.
+          if (!shared)
+            for (const sibling of siblings) {
+              if (error === undefined) sibling.abort();
+              else sibling.fail(error);
+            }
+          shared = true;
+          unhold();
+        },
+      });
+      for (let i = 1; i < n; i++) {
+        const sibling: GenerateTask = this.generateTask(prompt, choiceOptions(options, i), {
+          release,
+          // Until it shares the prompt it is in no queue: leaving its stream ends it at once.
+          onCancel: (t) => (shared ? this.scheduler.cancel(t) : t.abort()),
+          onStart: () => {
+            awaitingCopy.delete(sibling);
+            unhold();
+          },
+          onSettle: () => {
+            awaitingCopy.delete(sibling);
+            unhold();
+          },
+        });
+        siblings.push(sibling);
+      }
+    } catch (error) {
+      // A grammar llama.cpp cannot parse fails every choice alike: nothing was queued.
+      for (const task of [primary, ...siblings]) task?.fail(error);
+      for (let i = 0; i < n; i++) release();
+      throw error;
+    }
+    this.scheduler.submit(primary);
+    return [primary, ...siblings].map(streamOf);
+  }
+
+  /** Validates a generation request (options, tokens, room in the context). */
+  private checkGenerate(prompt: readonly number[], input: GenerateOptions): GenerateOptions {
     this.checkOpen();
     const options = validateGenerateOptions(input);
     validateTokens(prompt, this.info.vocabSize, "prompt");
@@ -110,18 +215,22 @@ export class LlamaEngineModel implements EngineModel {
         },
       );
     }
-    this.scheduler.admit();
-    const task = new GenerateTask(
+    return options;
+  }
+
+  private generateTask(
+    prompt: readonly number[],
+    options: GenerateOptions,
+    links: GenerateTaskLinks & { onCancel?: (task: GenerateTask) => void },
+  ): GenerateTask {
+    const { onCancel = (t: GenerateTask) => this.scheduler.cancel(t), ...rest } = links;
+    return new GenerateTask(
       prompt,
       options,
       { api: this.api, ctx: this.ctx, model: this.model, contextSize: this.info.contextSize },
-      (t) => this.scheduler.cancel(t),
+      onCancel,
+      rest,
     );
-    this.scheduler.submit(task);
-    return {
-      result: task.result,
-      [Symbol.asyncIterator]: () => task.queue[Symbol.asyncIterator](),
-    };
   }
 
   async score(
@@ -147,7 +256,7 @@ export class LlamaEngineModel implements EngineModel {
     }
     if (options.signal?.aborted === true) throw new AtlasError("ABORTED", "the request was cancelled");
     if (conts.length === 0) return [];
-    this.scheduler.admit();
+    const release = this.scheduler.admit();
     // One signal for all of this request's tasks: the caller's, or ours when one task fails.
     const internal = new AbortController();
     const signal =
@@ -208,6 +317,7 @@ export class LlamaEngineModel implements EngineModel {
       throw error;
     } finally {
       this.scheduler.release(owner);
+      release();
     }
   }
 
@@ -226,7 +336,7 @@ export class LlamaEngineModel implements EngineModel {
       );
     }
     if (options.signal?.aborted === true) throw new AtlasError("ABORTED", "the request was cancelled");
-    this.scheduler.admit();
+    const release = this.scheduler.admit();
     const out: Float32Array[] = [];
     const task = new EvalTask({
       request: { kind: "any", prefix: options.cachePrompt === true ? tokens : [] },
@@ -241,7 +351,11 @@ export class LlamaEngineModel implements EngineModel {
       vocabSize: this.info.vocabSize,
     });
     this.scheduler.submit(task);
-    await task.finished;
+    try {
+      await task.finished;
+    } finally {
+      release();
+    }
     return out;
   }
 
@@ -284,6 +398,11 @@ export class LlamaEngineModel implements EngineModel {
   [Symbol.asyncDispose](): Promise<void> {
     return this.dispose();
   }
+}
+
+/** The public face of a generation task. */
+function streamOf(task: GenerateTask): GenerationStream {
+  return { result: task.result, [Symbol.asyncIterator]: () => task.queue[Symbol.asyncIterator]() };
 }
 
 /** Frees a context's native resources: the context first (it uses the rest), then the others. */

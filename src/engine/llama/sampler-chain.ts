@@ -1,6 +1,7 @@
 /**
  * Builds a llama.cpp sampler chain for one generation, in llama.cpp's usual order:
- * grammar → logit bias → penalties → top-k → top-p → min-p → temperature → random draw;
+ * grammar → logit bias → penalties → top-k → typical-p → top-p → min-p → temperature → random draw
+ * (common/common.h's default `samplers` order: top-k, typical-p, top-p, min-p, temperature);
  * temperature 0 → greedy. The grammar comes first so no later cut keeps only tokens it forbids.
  */
 import { randomInt } from "node:crypto";
@@ -78,6 +79,8 @@ export function createSamplerChain(
     }
     const topK = options.topK ?? SAMPLING_DEFAULTS.topK;
     if (topK > 0) add(api.sampler_init_top_k(topK));
+    const typicalP = options.typicalP ?? SAMPLING_DEFAULTS.typicalP;
+    if (typicalP < 1) add(api.sampler_init_typical(typicalP, 1));
     const topP = options.topP ?? SAMPLING_DEFAULTS.topP;
     if (topP < 1) add(api.sampler_init_top_p(topP, 1));
     const minP = options.minP ?? SAMPLING_DEFAULTS.minP;

@@ -39,6 +39,8 @@ export class Scheduler {
   private looping = false;
   private closed = false;
   private lastWasChunk = false;
+  /** Requests admitted and not yet settled, running or waiting (the queue bound counts these). */
+  private admitted = 0;
   /** Recent request durations (ms), for BUSY's retry hint. */
   private readonly durations: number[] = [];
   private readonly startedAt = new Map<Task, number>();
@@ -66,14 +68,18 @@ export class Scheduler {
   }
 
   /**
-   * Refuses a new request when the queue is full.
+   * Admits `units` requests (a generation, a scoring or logits call, each choice of `generateChoices`)
+   * or refuses them all when the queue is full. What is admitted — running or still waiting — counts
+   * against `sequences + maxQueue` from this moment on, so the bound holds for any burst, even one
+   * submitted within a single tick, before any request has claimed a slot.
+   * Returns a function that gives back one unit (call it once per unit, when that request settles).
    * @throws AtlasError BUSY with details {queued, limit, retryAfterMs}; UNLOADED once closed
    */
-  admit(): void {
+  admit(units = 1): () => void {
     if (this.closed) throw unloaded();
-    const queued = this.queued;
-    const busy = this.cache.free().length === 0;
-    if (busy && queued >= this.c.maxQueue) {
+    const capacity = this.c.sequences + this.c.maxQueue;
+    if (this.admitted + units > capacity) {
+      const queued = Math.max(0, this.admitted - this.c.sequences);
       const retryAfterMs = this.retryHint(queued);
       throw new AtlasError(
         "BUSY",
@@ -84,6 +90,13 @@ export class Scheduler {
         },
       );
     }
+    this.admitted += units;
+    let left = units;
+    return () => {
+      if (left === 0) return;
+      left--;
+      this.admitted--;
+    };
   }
 
   private retryHint(queued: number): number {
@@ -93,8 +106,11 @@ export class Scheduler {
     return Math.round(Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, recent * rounds)));
   }
 
-  /** Queues a task; it starts when a slot is free. An aborted signal settles it at once. */
-  submit(task: Task): void {
+  /**
+   * Queues a task; it starts when a slot is free. An aborted signal settles it at once. `front` puts it
+   * ahead of the waiting requests (a choice continuing a request that already runs).
+   */
+  submit(task: Task, options: { front?: boolean } = {}): void {
     if (this.closed) {
       task.fail(unloaded());
       return;
@@ -108,7 +124,8 @@ export class Scheduler {
       this.listeners.set(task, listenForAbort(task.signal, onAbort));
     }
     this.startedAt.set(task, performance.now());
-    this.pending.push(task);
+    if (options.front === true) this.pending.unshift(task);
+    else this.pending.push(task);
     this.kick();
   }
 

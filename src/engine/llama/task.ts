@@ -34,7 +34,8 @@ export abstract class Task {
    * @param counted whether it counts toward the queue limit while waiting (a request's first task)
    */
   constructor(
-    readonly request: SlotRequest,
+    /** How the task gets its slot; a choice of `generateChoices` learns its source slot only later. */
+    public request: SlotRequest,
     readonly signal: AbortSignal | undefined,
     readonly owner: object,
     readonly counted: boolean,

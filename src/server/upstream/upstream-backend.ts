@@ -1,37 +1,49 @@
 /**
  * The backend of `atlas serve --upstream openai:<url>`: every generation is sent to an OpenAI-compatible
- * server and streamed back through the same Ollama/OpenAI routes; nothing loads locally. Store
- * operations (pull, delete, copy) do not apply and answer 501.
+ * server through the one wire client (src/wire) and streamed back through the same Ollama/OpenAI routes;
+ * nothing loads locally. Answers are checked (a server that ignores `echo` is an error, not zero scores).
+ * Store operations (pull, delete, copy) do not apply and answer 501.
  */
-import { AtlasError } from "../../core/index.js";
+import type { z } from "zod";
+import { AtlasError, isAtlasError } from "../../core/index.js";
+import { GEMMA2_CHAT_TEMPLATE, prepareMessages } from "../../templates/index.js";
+import {
+  ChatCompletionChunkSchema,
+  CompletionSchema,
+  DetokenizeResponseSchema,
+  EmbeddingsResponseSchema,
+  ModelListSchema,
+  TokenizerInfoResponseSchema,
+  TokenizeResponseSchema,
+  type ModelObject,
+  type OpenAIClient,
+} from "../../wire/index.js";
 import type {
   Backend,
   BackendLoad,
   EmbeddingRequest,
   EmbeddingResult,
   Generation,
-  GenerationDelta,
   GenerationRequest,
-  GenerationSummary,
   ModelDescription,
   ModelListing,
   PromptScoreRequest,
   PromptScores,
   RunningModel,
+  TokenizeInput,
+  TokenizeResult,
+  TokenizerDescription,
 } from "../backend.js";
 import { checkDimensions, shapeEmbedding } from "../embeddings.js";
 import { checkModelName } from "../model-names.js";
-import { isAbort, UpstreamClient, type UpstreamOptions } from "./upstream-client.js";
-import { upstreamDelta, upstreamGenerationBody } from "./upstream-requests.js";
+import { proxyError, upstreamClient, type UpstreamOptions } from "./upstream-client.js";
+import { upstreamGeneration } from "./upstream-generation.js";
+import { upstreamGenerationBody } from "./upstream-requests.js";
+import { upstreamPromptScores } from "./upstream-scores.js";
 
 export type { UpstreamOptions };
 
 const MS_TO_NS = 1_000_000;
-
-interface UpstreamModel {
-  id: string;
-  created?: number;
-}
 
 function notHere(what: string): AtlasError {
   return new AtlasError("UNSUPPORTED", `${what} is not available when serving an upstream server`, {
@@ -41,11 +53,11 @@ function notHere(what: string): AtlasError {
 
 export class UpstreamBackend implements Backend {
   readonly kind = "upstream";
-  private readonly client: UpstreamClient;
+  private readonly client: OpenAIClient;
   private readonly inFlight = new Set<AbortController>();
 
   constructor(private readonly options: UpstreamOptions) {
-    this.client = new UpstreamClient(options);
+    this.client = upstreamClient(options);
   }
 
   /** The upstream model a client's name goes to. */
@@ -53,126 +65,61 @@ export class UpstreamBackend implements Backend {
     return this.options.model ?? checkModelName(name);
   }
 
-  /** A request's signal that `close()` can also abort. */
-  private track(signal: AbortSignal): { signal: AbortSignal; abort: () => void; done: () => void } {
+  /** Runs `fn` with a signal that `close()` can also abort; upstream errors in the proxy's terms. */
+  private async tracked<T>(
+    signal: AbortSignal | undefined,
+    fn: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     const controller = new AbortController();
     this.inFlight.add(controller);
-    return {
-      signal: AbortSignal.any([signal, controller.signal]),
-      abort: () => controller.abort(),
-      done: () => this.inFlight.delete(controller),
-    };
+    try {
+      return await fn(
+        signal === undefined ? controller.signal : AbortSignal.any([signal, controller.signal]),
+      );
+    } catch (error) {
+      throw proxyError(error, this.client.baseUrl);
+    } finally {
+      this.inFlight.delete(controller);
+    }
   }
 
   async generate(request: GenerationRequest, signal: AbortSignal): Promise<Generation> {
     const started = performance.now();
     const { path, body } = upstreamGenerationBody(request, this.target(request.model));
-    const tracked = this.track(signal);
-    const events = this.client.events(path, body, tracked.signal);
-    // The first event (or the upstream's error status) arrives before the route answers.
-    let first: IteratorResult<Record<string, unknown>>;
+    const controller = new AbortController();
+    this.inFlight.add(controller);
+    const combined = AbortSignal.any([signal, controller.signal]);
+    const schema = path === "/chat/completions" ? ChatCompletionChunkSchema : CompletionSchema;
+    const events = this.client.events(path, body, schema, combined);
     try {
-      first = await events.next();
+      return await upstreamGeneration({
+        events,
+        started,
+        abort: () => controller.abort(),
+        done: () => this.inFlight.delete(controller),
+        mapError: (error) => proxyError(error, this.client.baseUrl),
+      });
     } catch (error) {
-      tracked.done();
-      throw error;
+      this.inFlight.delete(controller);
+      throw proxyError(error, this.client.baseUrl);
     }
-    let resolve!: (s: GenerationSummary) => void;
-    let reject!: (e: unknown) => void;
-    const result = new Promise<GenerationSummary>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    result.catch(() => {});
-    const deltas = async function* (): AsyncGenerator<GenerationDelta> {
-      let text = "";
-      let finish: string | undefined;
-      let usage: { prompt_tokens?: number; completion_tokens?: number } | undefined;
-      let pieces = 0;
-      let firstAt: number | undefined;
-      let completed = false;
-      let failure: unknown;
-      try {
-        for (let next = first; next.done !== true; next = await events.next()) {
-          const event = next.value;
-          if (typeof event.usage === "object" && event.usage !== null) usage = event.usage;
-          for (const choice of (event.choices ?? []) as Record<string, unknown>[]) {
-            if (typeof choice.finish_reason === "string") finish = choice.finish_reason;
-            const delta = upstreamDelta(choice);
-            if (delta.text === "" && delta.logprobs === undefined) continue;
-            firstAt ??= performance.now();
-            pieces++;
-            text += delta.text;
-            yield delta;
-          }
-        }
-        completed = true;
-      } catch (error) {
-        failure = error;
-        throw error;
-      } finally {
-        // Left early or failed: stop the upstream request too.
-        if (!completed) tracked.abort();
-        await events.return(undefined);
-        tracked.done();
-        const end = performance.now();
-        if (failure !== undefined && !isAbort(failure)) reject(failure);
-        else
-          resolve({
-            text,
-            finishReason: !completed ? "abort" : finish === "length" ? "length" : "stop",
-            promptTokens: usage?.prompt_tokens ?? 0,
-            completionTokens: usage?.completion_tokens ?? pieces,
-            context: undefined,
-            durations: {
-              totalNs: Math.round((end - started) * MS_TO_NS),
-              loadNs: 0,
-              promptNs: Math.round(((firstAt ?? end) - started) * MS_TO_NS),
-              evalNs: Math.round((end - (firstAt ?? end)) * MS_TO_NS),
-            },
-          });
-      }
-    };
-    return { result, [Symbol.asyncIterator]: deltas };
   }
 
   async scorePrompt(request: PromptScoreRequest, signal: AbortSignal): Promise<PromptScores> {
-    const tracked = this.track(signal);
-    try {
-      const prompt = request.prompt.kind === "text" ? request.prompt.text : request.prompt.tokens;
-      const reply = await this.client.json<{
-        choices?: { text?: string; logprobs?: Record<string, unknown> }[];
-      }>(
-        "/completions",
-        { model: this.target(request.model), prompt, echo: true, max_tokens: 0, logprobs: request.top ?? 0 },
-        tracked.signal,
-      );
-      const choice = reply.choices?.[0];
-      const lp = choice?.logprobs ?? {};
-      const tokens = (lp.tokens ?? []) as string[];
-      const values = (lp.token_logprobs ?? []) as (number | null)[];
-      const tops = (lp.top_logprobs ?? []) as (Record<string, number> | null)[];
-      const offsets = (lp.text_offset ?? []) as number[];
-      return {
-        text: choice?.text ?? "",
-        offsets,
-        tokens: tokens.map((token, i) => ({
-          id: undefined,
-          token,
-          logprob: request.top === undefined ? null : (values[i] ?? null),
-          top:
-            request.top === undefined || tops[i] === null || tops[i] === undefined
-              ? null
-              : Object.entries(tops[i]).map(([t, logprob]) => ({
-                  token: t,
-                  logprob,
-                  bytes: [...Buffer.from(t)],
-                })),
-        })),
-      };
-    } finally {
-      tracked.done();
-    }
+    const prompt = request.prompt.kind === "text" ? request.prompt.text : request.prompt.tokens;
+    const answer = await this.tracked(signal, (s) =>
+      this.client.json("/completions", CompletionSchema, {
+        body: {
+          model: this.target(request.model),
+          prompt,
+          echo: true,
+          max_tokens: 0,
+          logprobs: request.top ?? 0,
+        },
+        signal: s,
+      }),
+    );
+    return upstreamPromptScores(answer, request, this.client.baseUrl);
   }
 
   /**
@@ -181,38 +128,116 @@ export class UpstreamBackend implements Backend {
    */
   async embed(request: EmbeddingRequest, signal: AbortSignal): Promise<EmbeddingResult> {
     const started = performance.now();
-    const tracked = this.track(signal);
-    try {
-      const reply = await this.client.json<{
-        data?: { embedding?: unknown; index?: number }[];
-        usage?: { prompt_tokens?: number };
-      }>(
-        "/embeddings",
-        {
+    const reply = await this.tracked(signal, (s) =>
+      this.client.json("/embeddings", EmbeddingsResponseSchema, {
+        body: {
           model: this.target(request.model),
           input: request.inputs.map((i) => (i.kind === "text" ? i.text : i.tokens)),
           encoding_format: "float",
         },
-        tracked.signal,
+        signal: s,
+      }),
+    );
+    const data = [...reply.data].sort((a, b) => a.index - b.index);
+    if (data.length !== request.inputs.length || !data.every((d) => Array.isArray(d.embedding)))
+      throw new AtlasError(
+        "NETWORK",
+        `the upstream answered ${data.length} float embeddings for ${request.inputs.length} inputs`,
+        { hint: "check that the upstream model serves embeddings" },
       );
-      const data = [...(reply.data ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
-      if (data.length !== request.inputs.length || !data.every((d) => Array.isArray(d.embedding)))
-        throw new AtlasError(
-          "NETWORK",
-          `the upstream answered ${data.length} embeddings for ${request.inputs.length} inputs`,
-          { hint: "check that the upstream model serves embeddings" },
-        );
-      const embeddings = data.map((d) => Float32Array.from(d.embedding as number[]));
-      const size = embeddings[0]?.length ?? 0;
-      checkDimensions(request.dimensions, size);
-      return {
-        embeddings: embeddings.map((e) => shapeEmbedding(e, request)),
-        promptTokens: reply.usage?.prompt_tokens ?? 0,
-        durations: { totalNs: Math.round((performance.now() - started) * MS_TO_NS), loadNs: 0 },
-      };
-    } finally {
-      tracked.done();
+    const embeddings = data.map((d) => Float32Array.from(d.embedding as number[]));
+    checkDimensions(request.dimensions, embeddings[0]?.length ?? 0);
+    return {
+      embeddings: embeddings.map((e) => shapeEmbedding(e, request)),
+      promptTokens: reply.usage?.prompt_tokens ?? 0,
+      durations: { totalNs: Math.round((performance.now() - started) * MS_TO_NS), loadNs: 0 },
+    };
+  }
+
+  async defaultModel(): Promise<string> {
+    if (this.options.model !== undefined) return this.options.model;
+    const models = await this.list();
+    if (models.length === 1) return models[0]!.name;
+    throw new AtlasError(
+      "BAD_ARGUMENT",
+      `model is required: the upstream serves ${models.length} models (${models
+        .slice(0, 5)
+        .map((m) => m.name)
+        .join(", ")})`,
+      { details: { field: "model" } },
+    );
+  }
+
+  /** An upstream route of vLLM's (at the server's root, not under /v1): 404 means the upstream has none. */
+  private async root<S extends z.ZodType>(
+    path: string,
+    schema: S,
+    init: { body?: unknown; signal: AbortSignal },
+  ): Promise<z.output<S>> {
+    try {
+      return await this.tracked(init.signal, (s) =>
+        this.client.json(path, schema, {
+          signal: s,
+          root: true,
+          ...(init.body === undefined ? {} : { method: "POST", body: init.body }),
+        }),
+      );
+    } catch (error) {
+      if (isAtlasError(error, "NOT_FOUND") && !/model/i.test(error.message))
+        throw new AtlasError("UNSUPPORTED", `the upstream at ${this.client.rootUrl} has no ${path} route`, {
+          hint: "vLLM serves /tokenize, /detokenize and /tokenizer_info (the last with --enable-tokenizer-info-endpoint)",
+          cause: error,
+        });
+      throw error;
     }
+  }
+
+  async tokenize(
+    model: string,
+    input: TokenizeInput,
+    withPieces: boolean,
+    signal: AbortSignal,
+  ): Promise<TokenizeResult> {
+    const body: Record<string, unknown> = { model: this.target(model), add_special_tokens: input.addSpecial };
+    if (input.kind === "text") body.prompt = input.text;
+    else {
+      body.messages = prepareMessages(GEMMA2_CHAT_TEMPLATE, input.messages);
+      body.add_generation_prompt = input.addGenerationPrompt;
+    }
+    if (withPieces) body.return_token_strs = true;
+    const reply = await this.root("/tokenize", TokenizeResponseSchema, { body, signal });
+    return {
+      tokens: reply.tokens,
+      pieces: reply.token_strs ?? undefined,
+      contextLength: reply.max_model_len,
+    };
+  }
+
+  async detokenize(model: string, tokens: number[], signal: AbortSignal): Promise<string> {
+    const reply = await this.root("/detokenize", DetokenizeResponseSchema, {
+      body: { model: this.target(model), tokens },
+      signal,
+    });
+    return reply.prompt;
+  }
+
+  async tokenizerInfo(_model: string, signal: AbortSignal): Promise<TokenizerDescription> {
+    const reply: Record<string, unknown> = await this.root("/tokenizer_info", TokenizerInfoResponseSchema, {
+      signal,
+    });
+    const str = (key: string): string | undefined => {
+      const value = reply[key];
+      return typeof value === "string" ? value : undefined;
+    };
+    return {
+      bosToken: str("bos_token"),
+      eosToken: str("eos_token"),
+      addBos: reply.add_bos_token === true,
+      contextLength: typeof reply.model_max_length === "number" ? reply.model_max_length : 0,
+      chatTemplate: str("chat_template"),
+      tokenizerClass: str("tokenizer_class") ?? "upstream",
+      extra: reply,
+    };
   }
 
   async load(model: string): Promise<number> {
@@ -225,7 +250,7 @@ export class UpstreamBackend implements Backend {
     return Promise.resolve();
   }
 
-  private listing(m: UpstreamModel, name = m.id): ModelListing {
+  private listing(m: ModelObject, name = m.id): ModelListing {
     return {
       name,
       sizeBytes: 0,
@@ -235,17 +260,22 @@ export class UpstreamBackend implements Backend {
     };
   }
 
+  private models(): Promise<ModelObject[]> {
+    return this.tracked(
+      undefined,
+      async (s) => (await this.client.json("/models", ModelListSchema, { signal: s })).data,
+    );
+  }
+
   async list(): Promise<ModelListing[]> {
     if (this.options.model !== undefined) return [this.listing({ id: this.options.model })];
-    const reply = await this.client.json<{ data?: UpstreamModel[] }>("/models");
-    return (reply.data ?? []).filter((m) => typeof m.id === "string").map((m) => this.listing(m));
+    return (await this.models()).map((m) => this.listing(m));
   }
 
   async show(model: string): Promise<ModelDescription> {
     const target = this.target(model);
     // From the list: not every server has GET /models/{id} (vLLM has not).
-    const reply = await this.client.json<{ data?: UpstreamModel[] }>("/models");
-    const m = (reply.data ?? []).find((d) => d.id === target);
+    const m = (await this.models()).find((d) => d.id === target);
     if (m === undefined)
       throw new AtlasError(
         "NOT_FOUND",

@@ -67,24 +67,43 @@ function bytesOf(token: string): number[] {
   return [...Buffer.from(token, "utf8")];
 }
 
+/** A chunk's choice: chat (`delta`, `logprobs.content`) or legacy (`text`, `logprobs.tokens`). */
+export interface UpstreamChoice {
+  index: number;
+  finish_reason?: string | null | undefined;
+  delta?: { content?: string | null | undefined } | undefined;
+  text?: string | undefined;
+  logprobs?: unknown;
+}
+
+interface ChatLogprobEntry {
+  token: string;
+  logprob: number;
+  bytes?: number[] | null | undefined;
+  top_logprobs?: { token: string; logprob: number; bytes?: number[] | null | undefined }[] | null | undefined;
+}
+
+interface LegacyLogprobEntry {
+  tokens: string[];
+  token_logprobs: (number | null)[];
+  top_logprobs?: (Record<string, number> | null)[] | null | undefined;
+}
+
 /** A chat chunk's or legacy chunk's choice → delta (with log-probabilities when present). */
-export function upstreamDelta(choice: Record<string, unknown>): GenerationDelta {
-  const delta = choice.delta as { content?: unknown } | undefined;
-  const text =
-    typeof delta?.content === "string" ? delta.content : typeof choice.text === "string" ? choice.text : "";
-  const logprobs = choice.logprobs as Record<string, unknown> | null | undefined;
+export function upstreamDelta(choice: UpstreamChoice): GenerationDelta {
+  const text = typeof choice.delta?.content === "string" ? choice.delta.content : (choice.text ?? "");
+  const logprobs = choice.logprobs as
+    ({ content?: ChatLogprobEntry[] | null } & Partial<LegacyLogprobEntry>) | null | undefined;
   if (logprobs === null || logprobs === undefined) return { text };
   // Chat: {content: [{token, logprob, bytes, top_logprobs}]}; legacy: {tokens, token_logprobs, top_logprobs}.
   if (Array.isArray(logprobs.content)) {
-    const entry = logprobs.content[0] as
-      { token: string; logprob: number; bytes?: number[]; top_logprobs?: unknown[] } | undefined;
+    const entry = logprobs.content[0];
     if (entry === undefined) return { text };
-    const top = (entry.top_logprobs ?? []) as { token: string; logprob: number; bytes?: number[] }[];
     const lp: TokenLogprobs = {
       token: entry.token,
       logprob: entry.logprob,
       bytes: entry.bytes ?? bytesOf(entry.token),
-      top: top.map((t): TokenLogprob => ({
+      top: (entry.top_logprobs ?? []).map((t): TokenLogprob => ({
         token: t.token,
         logprob: t.logprob,
         bytes: t.bytes ?? bytesOf(t.token),
@@ -92,14 +111,13 @@ export function upstreamDelta(choice: Record<string, unknown>): GenerationDelta 
     };
     return { text, logprobs: lp };
   }
-  const tokens = logprobs.tokens as string[] | undefined;
-  const values = logprobs.token_logprobs as number[] | undefined;
-  const tops = logprobs.top_logprobs as (Record<string, number> | null)[] | undefined;
-  if (tokens?.[0] === undefined || values?.[0] === undefined) return { text };
-  const top = Object.entries(tops?.[0] ?? {}).map(([token, logprob]) => ({
-    token,
+  const token = logprobs.tokens?.[0];
+  const value = logprobs.token_logprobs?.[0];
+  if (token === undefined || value === undefined || value === null) return { text };
+  const top = Object.entries(logprobs.top_logprobs?.[0] ?? {}).map(([t, logprob]) => ({
+    token: t,
     logprob,
-    bytes: bytesOf(token),
+    bytes: bytesOf(t),
   }));
-  return { text, logprobs: { token: tokens[0], logprob: values[0], bytes: bytesOf(tokens[0]), top } };
+  return { text, logprobs: { token, logprob: value, bytes: bytesOf(token), top } };
 }
