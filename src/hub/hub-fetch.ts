@@ -230,7 +230,7 @@ export function createHubFetch(options: HubFetchOptions): typeof fetch {
           throw new AtlasError(
             "NETWORK",
             limited && info !== undefined
-              ? `${describeRateLimit(info)} refused ${attempt + 1} requests${detail}`
+              ? `${describeRateLimit(info)} refused ${attempt + 1} request${attempt === 0 ? "" : "s"}${detail}`
               : `the hub answered ${response.status}${detail}, still after ${attempt + 1} attempt${attempt === 0 ? "" : "s"}`,
             { where: url, hint: "try again later; HF_HUB_OFFLINE=1 uses only files already in the cache" },
           );
