@@ -178,12 +178,11 @@ export function createHubFetch(options: HubFetchOptions): typeof fetch {
       }
       let response: Response;
       try {
-        response = await baseFetch(input instanceof Request ? input.url : input, {
-          ...init,
-          headers,
-          ...(signal === undefined ? {} : { signal }),
-          ...(dispatcher === undefined ? {} : { dispatcher }),
-        });
+        const requestInit: RequestInit = { ...init, headers, ...(signal === undefined ? {} : { signal }) };
+        // Added untyped: the global RequestInit names Node's bundled undici-types Dispatcher, which the
+        // undici package's own (the one we use, with its own fetch) is not declared as.
+        if (dispatcher !== undefined) Object.assign(requestInit, { dispatcher });
+        response = await baseFetch(input instanceof Request ? input.url : input, requestInit);
       } catch (error) {
         if (isAborted(signal)) throw abortedError(signal);
         const refused = proxyFailure(error, proxy);
