@@ -12,7 +12,7 @@ const LAYERS = {
   templates: ["core"],
   convert: ["core", "config", "native"],
   hub: ["core", "config"],
-  store: ["core", "config", "hub", "convert"],
+  store: ["core", "config", "templates", "hub", "convert"],
   engine: ["core", "config", "templates", "native"],
   api: ["core", "config", "templates", "engine", "store", "hub", "convert"],
   wire: ["core"],

@@ -2,7 +2,7 @@
  * A loaded model with the conveniences users expect from transformers: chat templating, generation from
  * messages or raw text, log-likelihood scoring with lm-evaluation-harness's tokenization rules.
  */
-import { AtlasError, type ChatMessage } from "../core/index.js";
+import { AtlasError, validateMessages, type ChatMessage } from "../core/index.js";
 import type {
   ContinuationScore,
   EngineModel,
@@ -10,7 +10,8 @@ import type {
   GenerationStream,
   ModelInfo,
 } from "../engine/index.js";
-import { GEMMA2_CHAT_TEMPLATE, renderChatTemplate } from "../templates/index.js";
+import { GEMMA2_CHAT_TEMPLATE, renderChatTemplate, renderOllamaChat } from "../templates/index.js";
+import { NO_DEFAULTS, withDefaultMessages, type ModelDefaults } from "./model-defaults.js";
 
 /** Options of {@link AtlasModel.applyChatTemplate}. */
 export interface ApplyChatTemplateOptions {
@@ -63,12 +64,24 @@ export function normalizeVector(v: Float32Array): Float32Array {
 /** `{ logprob, isGreedy }` of one continuation. */
 export type LoglikelihoodResult = ContinuationScore;
 
+/** Options of the {@link AtlasModel} constructor. */
+export interface AtlasModelOptions {
+  /** What a created model adds to requests (loadModel fills it in for models made with `atlas create`). */
+  defaults?: ModelDefaults;
+}
+
 export class AtlasModel implements AsyncDisposable {
   /** The chat template used: the model's own, or Gemma-2's when the file has none. */
   readonly chatTemplate: string;
+  /** A created model's SYSTEM, MESSAGE history, parameters and TEMPLATE; {@link NO_DEFAULTS} otherwise. */
+  readonly defaults: ModelDefaults;
 
-  constructor(readonly engineModel: EngineModel) {
+  constructor(
+    readonly engineModel: EngineModel,
+    options: AtlasModelOptions = {},
+  ) {
     this.chatTemplate = engineModel.info.chatTemplate ?? GEMMA2_CHAT_TEMPLATE;
+    this.defaults = options.defaults ?? NO_DEFAULTS;
   }
 
   get info(): ModelInfo {
@@ -79,6 +92,9 @@ export class AtlasModel implements AsyncDisposable {
    * Renders `messages` with the model's chat template (text identical to transformers'
    * `apply_chat_template(messages, tokenize=False, add_generation_prompt=True)`).
    * With `tokenize: true`, returns ids; the BOS the template writes is not added twice.
+   * A created model with a TEMPLATE renders it as Ollama does (turn by turn, BOS first, up to where the
+   * reply starts: `addGenerationPrompt` does not apply). The model's SYSTEM and MESSAGE history are not
+   * added here: see {@link withDefaults}.
    */
   applyChatTemplate(
     messages: readonly ChatMessage[],
@@ -92,12 +108,32 @@ export class AtlasModel implements AsyncDisposable {
     messages: readonly ChatMessage[],
     options: ApplyChatTemplateOptions = {},
   ): string | number[] {
-    const text = renderChatTemplate(this.chatTemplate, messages, {
-      bosToken: this.info.tokens.bosText,
-      eosToken: this.info.tokens.eosText,
-      addGenerationPrompt: options.addGenerationPrompt ?? true,
-    });
+    const template = this.defaults.template;
+    const text =
+      template === undefined
+        ? renderChatTemplate(this.chatTemplate, messages, {
+            bosToken: this.info.tokens.bosText,
+            eosToken: this.info.tokens.eosText,
+            addGenerationPrompt: options.addGenerationPrompt ?? true,
+          })
+        : `${this.info.addBos ? this.info.tokens.bosText : ""}${renderOllamaChat(template, validateMessages(messages))}`;
     return options.tokenize === true ? this.promptTokens(text) : text;
+  }
+
+  /**
+   * `messages` with a created model's SYSTEM text and MESSAGE history joined in, as Ollama's chat does
+   * (the model's SYSTEM only when `messages` has no system message). Unchanged for other models.
+   */
+  withDefaults(messages: readonly ChatMessage[]): ChatMessage[] {
+    return withDefaultMessages(messages, this.defaults);
+  }
+
+  /** `options` over a created model's parameters (each option given wins); unchanged for other models. */
+  withDefaultOptions(options: GenerateOptions = {}): GenerateOptions {
+    const merged: GenerateOptions = { ...this.defaults.options, ...options };
+    if (this.defaults.repeatLastNWholeContext && options.repeatLastN === undefined)
+      merged.repeatLastN = this.info.contextSize;
+    return merged;
   }
 
   /** Tokens of an already-templated prompt: special tokens parsed, BOS added only if the text lacks it. */
@@ -111,13 +147,15 @@ export class AtlasModel implements AsyncDisposable {
   /**
    * Generates a reply. `input` is a conversation (rendered with the chat template) or raw text (a plain
    * completion: BOS + text, no template). Iterate the result for streamed text, or await `.result`.
+   * A created model's defaults apply: its SYSTEM and MESSAGE history join a conversation (not raw text),
+   * its parameters fill the options not given.
    */
   generate(input: readonly ChatMessage[] | string, options: GenerateOptions = {}): GenerationStream {
     const tokens =
       typeof input === "string"
         ? this.promptTokens(input)
-        : this.applyChatTemplate(input, { tokenize: true });
-    return this.engineModel.generate(tokens, options);
+        : this.applyChatTemplate(this.withDefaults(input), { tokenize: true });
+    return this.engineModel.generate(tokens, this.withDefaultOptions(options));
   }
 
   /**

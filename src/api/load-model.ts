@@ -4,8 +4,9 @@
  */
 import type { ConvertProgress } from "../convert/index.js";
 import { LlamaEngine, type Engine, type LoadModelOptions } from "../engine/index.js";
-import { resolveModel } from "../store/index.js";
+import { resolveModel, type ResolvedModel } from "../store/index.js";
 import { AtlasModel } from "./atlas-model.js";
+import { modelDefaultsOf, withDefaultLoadOptions } from "./model-defaults.js";
 
 /** Options of {@link loadModel}: the engine's options plus how to find the model. */
 export interface AtlasLoadOptions extends LoadModelOptions {
@@ -22,19 +23,27 @@ export interface AtlasLoadOptions extends LoadModelOptions {
 let sharedEngine: LlamaEngine | undefined;
 
 /**
- * Loads a model.
+ * Loads a model: what a user types, or a model `resolveModel` already found. A model made with
+ * `atlas create` loads with its adapters and load parameters (the options given win) and keeps its
+ * SYSTEM, MESSAGE history, parameters and TEMPLATE as the AtlasModel's defaults.
  * @example
  * await using model = await loadModel("atlas-chat:2b");
  * const reply = await model.generate([{ role: "user", content: "شنو هو الطاجين؟" }], { temperature: 0 }).result;
  */
-export async function loadModel(ref: string, options: AtlasLoadOptions = {}): Promise<AtlasModel> {
-  const resolved = await resolveModel(ref, {
-    quant: options.quant,
-    env: options.env,
-    signal: options.signal,
-    onProgress: options.onConvertProgress,
-    threads: options.threads,
-  });
+export async function loadModel(
+  ref: string | ResolvedModel,
+  options: AtlasLoadOptions = {},
+): Promise<AtlasModel> {
+  const resolved =
+    typeof ref === "string"
+      ? await resolveModel(ref, {
+          quant: options.quant,
+          env: options.env,
+          signal: options.signal,
+          onProgress: options.onConvertProgress,
+          threads: options.threads,
+        })
+      : ref;
   const engine = options.engine ?? (sharedEngine ??= new LlamaEngine());
   const {
     quant: _quant,
@@ -43,5 +52,7 @@ export async function loadModel(ref: string, options: AtlasLoadOptions = {}): Pr
     env: _env,
     ...engineOptions
   } = options;
-  return new AtlasModel(await engine.loadModel(resolved.path, engineOptions));
+  const defaults = modelDefaultsOf(resolved.created);
+  const loaded = await engine.loadModel(resolved.path, withDefaultLoadOptions(engineOptions, defaults));
+  return new AtlasModel(loaded, { defaults });
 }

@@ -22,7 +22,7 @@ export async function openModel(
   const progress = new ProgressDisplay(io);
   try {
     // Resolved here rather than inside loadModel, so that store warnings reach stderr.
-    const { path } = await resolveModel(ref, {
+    const resolved = await resolveModel(ref, {
       quant: options.quant,
       env: io.env,
       signal: io.signal,
@@ -38,7 +38,7 @@ export async function openModel(
         }),
     });
     progress.clear();
-    const model = await loadModel(path, {
+    const model = await loadModel(resolved, {
       ...options,
       env: io.env,
       signal: io.signal,

@@ -9,11 +9,17 @@ export interface RetryOptions {
   baseDelayMs?: number;
   /** Upper bound of one computed delay (default 30 s). */
   maxDelayMs?: number;
-  /** Upper bound of a server-requested `Retry-After` (default 120 s): a longer wait is an error now. */
+  /**
+   * Upper bound of a wait the server asks for (`Retry-After`, or the hub's `RateLimit` reset), default
+   * 10 min (the hub's windows are 5 min): a longer wait is an error now instead of a silent hang.
+   */
   maxRetryAfterMs?: number;
   /** Source of jitter in [0, 1) (default Math.random); tests pass a constant. */
   random?: () => number;
 }
+
+/** Default of {@link RetryOptions.maxRetryAfterMs}. */
+export const DEFAULT_MAX_WAIT_MS = 10 * 60_000;
 
 /** Statuses worth retrying: rate limits and server-side failures. */
 export function isRetryableStatus(status: number): boolean {
@@ -38,7 +44,8 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
  * concurrent downloads hitting the same rate limit do not retry in lock-step.
  */
 export function backoffDelay(attempt: number, options: RetryOptions = {}, retryAfterMs?: number): number {
-  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, options.maxRetryAfterMs ?? 120_000);
+  if (retryAfterMs !== undefined)
+    return Math.min(retryAfterMs, options.maxRetryAfterMs ?? DEFAULT_MAX_WAIT_MS);
   const base = options.baseDelayMs ?? 1000;
   const capped = Math.min(options.maxDelayMs ?? 30_000, base * 2 ** attempt);
   const random = options.random ?? Math.random;

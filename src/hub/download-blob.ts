@@ -98,7 +98,11 @@ async function openStream(
   signal: AbortSignal,
 ): Promise<Response> {
   let url = options.url;
-  const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
+  // identity: the hub serves small text files gzip-encoded when allowed, and a compressed answer ignores
+  // Range (so nothing could resume) and has no Content-Length; the bytes we hash must be the file's own.
+  // With a Range, fetch itself adds `Accept-Encoding: identity` (Fetch standard), so only set it without.
+  const headers: Record<string, string> =
+    offset > 0 ? { range: `bytes=${offset}-` } : { "accept-encoding": "identity" };
   // Like Python, the file's metadata is read from the first answer that is not a relative (same-hub)
   // redirect: the 302 to the CDN for LFS files, the 200/206 itself for small ones.
   let checked = false;
@@ -169,6 +173,9 @@ async function fetchIntoBlob(
 ): Promise<DownloadBlobResult> {
   const { expected, signal } = options;
   const retries = options.retry?.retries ?? 5;
+  // The watchdog of the attempt in progress; paused while the hub fetch sleeps for a retry or a rate
+  // limit, so our own wait (a Retry-After of 45 s) is not taken for the server's silence.
+  let watch: IdleWatchdog | undefined;
   const hubFetch = createHubFetch({
     fetch: options.fetch,
     context: { ...options.context, hasToken: options.token !== undefined },
@@ -176,8 +183,12 @@ async function fetchIntoBlob(
     signal,
     retry: options.retry,
     onRetry: options.onRetry,
+    env: options.env,
+    rateLimitGate: options.rateLimitGate,
+    onRateLimit: options.onRateLimit,
+    idle: { pause: () => watch?.pause(), resume: () => watch?.resume() },
   });
-  const idleTimeoutMs = options.idleTimeoutMs ?? readTimeoutMs();
+  const idleTimeoutMs = options.idleTimeoutMs ?? readTimeoutMs(options.env);
   let downloaded = 0;
   let resumedFrom: number | undefined;
   let failures = 0;
@@ -198,6 +209,7 @@ async function fetchIntoBlob(
     if (offset < expected.size) {
       let progressed = false;
       const watchdog = new IdleWatchdog(idleTimeoutMs);
+      watch = watchdog;
       try {
         const response = await openStream(hubFetch, options, offset, watchdog.signal);
         if (
@@ -302,6 +314,7 @@ async function fetchIntoBlob(
 class IdleWatchdog {
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout;
+  private stopped = false;
   fired = false;
 
   constructor(private readonly idleMs: number) {
@@ -317,7 +330,19 @@ class IdleWatchdog {
     this.timer = this.arm();
   }
 
+  /** Stops counting (we are waiting on purpose); `resume` starts a full idle period again. */
+  pause(): void {
+    clearTimeout(this.timer);
+  }
+
+  resume(): void {
+    if (this.fired || this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = this.arm();
+  }
+
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
   }
 

@@ -48,6 +48,9 @@ export async function downloadRepoFiles(options: DownloadRepoFilesOptions): Prom
       fetch: options.fetch,
       signal: options.signal,
       retry: options.retry,
+      env: options.env,
+      rateLimitGate: options.rateLimitGate,
+      onRateLimit: options.onRateLimit,
       onProgress: (done) => options.onProgress?.(finished + done, total),
     });
     finished += file.size;

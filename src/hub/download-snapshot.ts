@@ -4,19 +4,19 @@
  * in the cache (downloaded by Python or by us) are not fetched again; offline mode makes no request.
  */
 import { rm, stat } from "node:fs/promises";
-import type { LockOptions } from "../core/index.js";
+import { AtlasError, isAtlasError, type LockOptions } from "../core/index.js";
 import { hfEndpoint, hfHubCache, hfOffline, readTimeoutMs } from "../config/index.js";
 import { blobDigest } from "./blob-digest.js";
 import { repoCachePaths, type RepoCachePaths } from "./cache-layout.js";
 import { writeRef } from "./cache-refs.js";
 import { downloadBlob } from "./download-blob.js";
 import { findCachedSnapshot } from "./find-cached-snapshot.js";
-import type { HubRequestOptions } from "./hub-fetch.js";
+import type { HubRequestOptions, RateLimitEvent } from "./hub-fetch.js";
 import { linkSnapshotFile } from "./link-snapshot-file.js";
 import { listRepoFiles, type RepoFile } from "./list-repo-files.js";
 import { mapLimit } from "./map-limit.js";
-import { resolveRevision } from "./resolve-revision.js";
-import { resolveToken } from "./resolve-token.js";
+import { resolveForDownload } from "./resolve-for-download.js";
+import { resolveTokenInfo } from "./resolve-token.js";
 import { selectCheckpointFiles, selectGgufFile } from "./select-checkpoint-files.js";
 import type { SnapshotFile, SnapshotProgress, SnapshotResult, SnapshotSelection } from "./snapshot-types.js";
 
@@ -44,6 +44,24 @@ export interface DownloadSnapshotOptions extends HubRequestOptions {
   lock?: Omit<LockOptions, "signal" | "purpose" | "onWait"> | undefined;
   /** Progress; a stalled download shows as a file event with state "stalled" before it resumes. */
   onProgress?: ((event: SnapshotProgress) => void) | undefined;
+  /**
+   * Warnings: the hub could not be reached and the cache answered, a stored token expired or was
+   * rejected. Default `process.emitWarning`.
+   */
+  onWarning?: ((message: string) => void) | undefined;
+}
+
+/** A rate-limit wait as a progress event. */
+export function rateLimitProgress(event: RateLimitEvent): SnapshotProgress {
+  const info = event.info;
+  return {
+    type: "rate-limited",
+    waitMs: event.waitMs,
+    rejected: event.rejected,
+    ...(info === undefined ? {} : { resource: info.resource }),
+    ...(info?.limit === undefined ? {} : { limit: info.limit }),
+    ...(info?.windowSeconds === undefined ? {} : { windowSeconds: info.windowSeconds }),
+  };
 }
 
 async function sizeIfFile(path: string): Promise<number | undefined> {
@@ -89,23 +107,63 @@ export async function downloadSnapshot(options: DownloadSnapshotOptions): Promis
   const cacheDir = options.cacheDir ?? hfHubCache(env);
   const revision = options.revision ?? "main";
   const select = options.select ?? { kind: "checkpoint" };
-  if (options.offline ?? hfOffline(env)) {
-    const result = await findCachedSnapshot({ repo: options.repo, revision, cacheDir, select });
-    options.onProgress?.({ type: "resolved", repo: options.repo, revision, sha: result.sha, offline: true });
-    return result;
-  }
+  const offlineLookup = async (rev: string, fallback?: string): Promise<SnapshotResult> => {
+    const result = await findCachedSnapshot({ repo: options.repo, revision: rev, cacheDir, select }).catch(
+      (error: unknown) => {
+        // Not offline mode: the hub failed, and the cache cannot stand in for it. Say both.
+        if (fallback === undefined || !isAtlasError(error, "NOT_FOUND")) throw error;
+        throw new AtlasError(
+          "NETWORK",
+          `${fallback}; and the cached snapshot ${rev} of ${options.repo} is incomplete (${error.where ?? "a file is missing"})`,
+          { cause: error, hint: "run the command again once the hub can be reached" },
+        );
+      },
+    );
+    options.onProgress?.({
+      type: "resolved",
+      repo: options.repo,
+      revision,
+      sha: result.sha,
+      offline: true,
+      ...(fallback === undefined ? {} : { fallback }),
+    });
+    return { ...result, revision };
+  };
+  if (options.offline ?? hfOffline(env)) return offlineLookup(revision);
   const endpoint = options.endpoint ?? hfEndpoint(env);
-  const token = options.token ?? resolveToken({ env });
-  const common = {
+  const onRateLimit = (event: RateLimitEvent): void => {
+    options.onProgress?.(rateLimitProgress(event));
+    options.onRateLimit?.(event);
+  };
+  const shared = {
     repo: options.repo,
     endpoint,
-    token,
     fetch: options.fetch,
     signal: options.signal,
     retry: options.retry,
     onRetry: options.onRetry,
+    env,
+    rateLimitGate: options.rateLimitGate,
+    onRateLimit,
   };
-  const sha = options.sha ?? (await resolveRevision({ ...common, revision })).sha;
+  let token = options.token;
+  let noTokenBecause = options.noTokenBecause;
+  let sha = options.sha;
+  if (sha === undefined) {
+    const resolved = await resolveForDownload({
+      ...shared,
+      revision,
+      cacheDir,
+      tokenInfo:
+        options.token === undefined
+          ? resolveTokenInfo({ env })
+          : { token: options.token, source: "option", warnings: [] },
+      onWarning: options.onWarning,
+    });
+    if (resolved.fallback !== undefined) return offlineLookup(resolved.sha, resolved.fallback.reason);
+    ({ sha, token, noTokenBecause } = resolved);
+  }
+  const common = { ...shared, token, noTokenBecause };
   options.onProgress?.({ type: "resolved", repo: options.repo, revision, sha, offline: false });
   const listing = await listRepoFiles({ ...common, sha });
   const wanted =
@@ -137,11 +195,14 @@ export async function downloadSnapshot(options: DownloadSnapshotOptions): Promis
           size: file.size,
           algorithm: file.lfs === undefined ? "git-sha1" : "sha256",
         },
-        context: { endpoint, repo: options.repo, revision, path: file.path },
+        context: { endpoint, repo: options.repo, revision, path: file.path, noTokenBecause },
         token,
         fetch: options.fetch,
         signal,
         retry: options.retry,
+        env,
+        rateLimitGate: options.rateLimitGate,
+        onRateLimit,
         lock: options.lock,
         idleTimeoutMs: options.idleTimeoutMs ?? readTimeoutMs(env),
         onStall: (event) => report("stalled", event.offset),

@@ -37,11 +37,20 @@ export async function listRepoFiles(options: ListRepoFilesOptions): Promise<Repo
   const endpoint = options.endpoint ?? hfEndpoint();
   const hubFetch = createHubFetch({
     fetch: options.fetch,
-    context: { endpoint, repo: options.repo, revision: options.sha, hasToken: options.token !== undefined },
+    context: {
+      endpoint,
+      repo: options.repo,
+      revision: options.sha,
+      hasToken: options.token !== undefined,
+      noTokenBecause: options.noTokenBecause,
+    },
     token: options.token,
     signal: options.signal,
     retry: options.retry,
     onRetry: options.onRetry,
+    env: options.env,
+    rateLimitGate: options.rateLimitGate,
+    onRateLimit: options.onRateLimit,
   });
   const files: RepoFile[] = [];
   for await (const entry of listFiles({

@@ -18,7 +18,10 @@ export interface ResolveRevisionOptions extends HubRequestOptions {
 
 /** What the hub says about a model at a revision. */
 export interface RevisionInfo {
+  /** The id as asked. */
   repo: string;
+  /** The id as the hub spells it (ids are case-insensitive: `mbzuai-paris/atlas-chat-2b` → `MBZUAI-Paris/Atlas-Chat-2B`). */
+  id: string;
   /** The revision as asked. */
   revision: string;
   /** The commit it points to. */
@@ -39,11 +42,20 @@ export async function resolveRevision(options: ResolveRevisionOptions): Promise<
   const revision = options.revision ?? "main";
   const hubFetch = createHubFetch({
     fetch: options.fetch,
-    context: { endpoint, repo: options.repo, revision, hasToken: options.token !== undefined },
+    context: {
+      endpoint,
+      repo: options.repo,
+      revision,
+      hasToken: options.token !== undefined,
+      noTokenBecause: options.noTokenBecause,
+    },
     token: options.token,
     signal: options.signal,
     retry: options.retry,
     onRetry: options.onRetry,
+    env: options.env,
+    rateLimitGate: options.rateLimitGate,
+    onRateLimit: options.onRateLimit,
   });
   const query = { name: options.repo, revision, hubUrl: endpoint, fetch: hubFetch };
   const info =
@@ -56,5 +68,10 @@ export async function resolveRevision(options: ResolveRevisionOptions): Promise<
       where: `${endpoint}/api/${options.repoType ?? "model"}s/${options.repo}/revision/${revision}`,
       hint: "check HF_ENDPOINT points at a Hugging Face hub",
     });
-  return { repo: options.repo, revision, sha, gated: info.gated, private: info.private };
+  // A renamed repo answers under its new id; the cache keeps the id the user asked for, as Python does.
+  const id =
+    typeof info.name === "string" && info.name.toLowerCase() === options.repo.toLowerCase()
+      ? info.name
+      : options.repo;
+  return { repo: options.repo, id, revision, sha, gated: info.gated, private: info.private };
 }

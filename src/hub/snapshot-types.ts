@@ -35,7 +35,28 @@ export interface SnapshotResult {
 
 /** Progress of a snapshot download. */
 export type SnapshotProgress =
-  | { type: "resolved"; repo: string; revision: string; sha: string; offline: boolean }
+  | {
+      type: "resolved";
+      repo: string;
+      revision: string;
+      sha: string;
+      /** True when no request was made for it (offline mode, or the hub could not be reached). */
+      offline: boolean;
+      /** Why the hub was not used although online: it could not be reached (the cache answered). */
+      fallback?: string;
+    }
+  | {
+      type: "rate-limited";
+      /** How long we wait for the hub's rate-limit window to reset, in milliseconds. */
+      waitMs: number;
+      /** The hub's bucket ("api", "resolvers"), when it said. */
+      resource?: string;
+      /** Requests per window and the window in seconds, when the hub said. */
+      limit?: number;
+      windowSeconds?: number;
+      /** True when a request was refused (429); false when an earlier answer said the window was used up. */
+      rejected: boolean;
+    }
   | { type: "plan"; files: { path: string; size: number; cached: boolean }[] }
   | {
       type: "file";

@@ -17,10 +17,14 @@ import {
 import {
   downloadSnapshot,
   isCommitSha,
+  rateLimitProgress,
   readRef,
   repoCachePaths,
-  resolveRevision,
-  resolveToken,
+  resolveForDownload,
+  resolveTokenInfo,
+  writeRef,
+  type RateLimitEvent,
+  type RepoCachePaths,
   type RetryEvent,
   type DownloadSnapshotOptions,
   type SnapshotProgress,
@@ -32,6 +36,7 @@ import type { ManifestQuant, StoreOptions } from "./manifest.js";
 import { parseModelRef } from "./model-ref.js";
 import { findPresentEntry, recordEntry, shaFromStore, type EntryWanted } from "./store-entries.js";
 import { storeGgufFile } from "./store-gguf-file.js";
+import { cachedRepoId, storedRepoId } from "./stored-repo-id.js";
 import { DEFAULT_QUANT, storePaths } from "./store-layout.js";
 
 /** Progress of a pull: download events, then conversion, lock waits and the final store. */
@@ -93,6 +98,12 @@ export interface PullResult {
   downloadedBytes: number;
   /** The folder the GGUF was made from (HF snapshot or local checkpoint). */
   snapshot: string | undefined;
+}
+
+/** `refs/<revision>` in the HF cache, when the cache holds the repo at all (never creates an empty entry). */
+async function writeCachedRef(paths: RepoCachePaths, revision: string, sha: string): Promise<void> {
+  if ((await stat(paths.root).catch(() => undefined))?.isDirectory() === true)
+    await writeRef(paths, revision, sha);
 }
 
 /** Parses a quant name into an output type, or fails listing the valid ones. */
@@ -163,28 +174,81 @@ export async function pullModel(options: PullModelOptions): Promise<PullResult> 
   const ref = parseModelRef(options.model);
   if (ref.kind === "path") return pullLocal(options, ref.path, home);
   const report = (event: PullProgress): void => options.onProgress?.(event);
-  const { repo } = ref;
+  const typed = ref.repo;
   const file = options.file;
   if (file !== undefined && (options.quant ?? ref.quant) !== undefined)
     throw new AtlasError("BAD_ARGUMENT", "--quant does not apply with --file (the GGUF is stored as it is)");
   const quant = file === undefined ? parseQuant(options.quant ?? ref.quant ?? DEFAULT_QUANT) : undefined;
   const wanted: EntryWanted = file === undefined ? { quant: quant ?? DEFAULT_QUANT } : { file };
   const revision = options.revision ?? "main";
-  const offline = options.offline ?? hfOffline(env);
+  let offline = options.offline ?? hfOffline(env);
   const cacheDir = options.cacheDir ?? hfHubCache(env);
   const endpoint = options.endpoint ?? hfEndpoint(env);
-  const token = options.token ?? resolveToken({ env });
-  const net = { endpoint, token, fetch: options.fetch, signal: options.signal, retry: options.retry };
+  const warn = options.onWarning ?? ((message: string) => process.emitWarning(message));
+  const onRateLimit = (event: RateLimitEvent): void => report(rateLimitProgress(event));
+  const net = {
+    endpoint,
+    fetch: options.fetch,
+    signal: options.signal,
+    retry: options.retry,
+    env,
+    onRetry: options.onRetry,
+    onRateLimit,
+  };
+  // Ids are case-insensitive on the hub: reuse the spelling the store (and the HF cache) already has,
+  // else the hub's own, so `mbzuai-paris/atlas-chat-2b` never makes a second entry.
+  const stored = await storedRepoId(home, typed);
+  const cachedSpelling = await cachedRepoId(cacheDir, typed);
+  let repo = stored ?? cachedSpelling ?? typed;
+  let cacheRepo = cachedSpelling ?? stored ?? typed;
+  let token = options.token;
+  let noTokenBecause: string | undefined;
+  let fallback: string | undefined;
 
-  // 1. Which commit? A sha needs no request; offline asks refs/ (HF cache) or the store.
+  // 1. Which commit? Offline asks refs/ (HF cache) or the store; a sha the store has needs no request;
+  //    otherwise the hub, falling back to the cache when it cannot be reached.
   let sha: string | undefined;
-  if (isCommitSha(revision)) sha = revision;
-  else if (offline)
-    sha =
-      (await readRef(repoCachePaths(cacheDir, repo), revision)) ??
-      (await shaFromStore(home, repo, revision, options));
-  else sha = (await resolveRevision({ ...net, repo, revision, onRetry: options.onRetry })).sha;
-  if (sha !== undefined) report({ type: "resolved", repo, revision, sha, offline });
+  if (offline)
+    sha = isCommitSha(revision)
+      ? revision
+      : ((await readRef(repoCachePaths(cacheDir, cacheRepo), revision)) ??
+        (await shaFromStore(home, repo, revision, options)));
+  else if (
+    isCommitSha(revision) &&
+    stored !== undefined &&
+    (await findPresentEntry(home, stored, revision, wanted, options)) !== undefined
+  )
+    sha = revision;
+  else {
+    const resolved = await resolveForDownload({
+      ...net,
+      repo: cacheRepo,
+      revision,
+      cacheDir,
+      tokenInfo:
+        options.token === undefined
+          ? resolveTokenInfo({ env })
+          : { token: options.token, source: "option", warnings: [] },
+      knownSha: () => shaFromStore(home, repo, revision, options),
+      onWarning: warn,
+    });
+    ({ sha, token, noTokenBecause } = resolved);
+    repo = stored ?? resolved.id;
+    cacheRepo = cachedSpelling ?? resolved.id;
+    if (resolved.fallback !== undefined) {
+      offline = true;
+      fallback = resolved.fallback.reason;
+    }
+  }
+  if (sha !== undefined)
+    report({
+      type: "resolved",
+      repo,
+      revision,
+      sha,
+      offline,
+      ...(fallback === undefined ? {} : { fallback }),
+    });
 
   // 2. Already in the store: nothing to do.
   const paths = storePaths(home);
@@ -210,6 +274,8 @@ export async function pullModel(options: PullModelOptions): Promise<PullResult> 
     const present = await findPresentEntry(home, repo, sha, wanted, options);
     if (present !== undefined) {
       await recordEntry(home, repo, sha, revision, undefined, options);
+      // What the hub just said goes to the HF cache too, so Python (offline) sees the same commit.
+      if (!offline) await writeCachedRef(repoCachePaths(cacheDir, cacheRepo), revision, sha);
       return result(sha, present, "up-to-date");
     }
   }
@@ -217,7 +283,9 @@ export async function pullModel(options: PullModelOptions): Promise<PullResult> 
   // 3. Download what is missing into the HF cache.
   const snapshot = await downloadSnapshot({
     ...net,
-    repo,
+    token,
+    noTokenBecause,
+    repo: cacheRepo,
     // Offline with the commit known (maybe only from the store's manifests): look it up by sha.
     revision: offline && sha !== undefined ? sha : revision,
     ...(sha === undefined || offline ? {} : { sha }),
@@ -231,7 +299,7 @@ export async function pullModel(options: PullModelOptions): Promise<PullResult> 
     onProgress: (event) => {
       if (event.type !== "resolved" || sha === undefined) report(event);
     },
-    onRetry: options.onRetry,
+    onWarning: warn,
   });
   const commit = snapshot.sha;
   const sourceFiles = snapshot.files.map((f) => ({ path: f.path, etag: f.etag, size: f.size }));

@@ -7,6 +7,8 @@ import { AtlasError } from "../core/index.js";
 import { atlasHome as defaultAtlasHome } from "../config/index.js";
 import { readGguf } from "../convert/index.js";
 import { convertLocalCheckpoint, type ConvertLocalCheckpointOptions } from "./convert-local-checkpoint.js";
+import type { CreatedModel } from "./created/created-store.js";
+import { findCreatedModel } from "./created/list-created-models.js";
 import { listModels } from "./list-models.js";
 import type { StoreOptions } from "./manifest.js";
 import { parseModelRef } from "./model-ref.js";
@@ -27,16 +29,23 @@ export interface ResolveModelOptions
 export interface ResolvedModel {
   /** The GGUF file. */
   path: string;
-  /** "file": a GGUF path given; "converted": a local checkpoint converted (or reused); "store": pulled. */
-  source: "file" | "converted" | "store";
+  /**
+   * "file": a GGUF path given; "converted": a local checkpoint converted (or reused); "store": pulled;
+   * "created": made with `atlas create` (its defaults in `created`).
+   */
+  source: "file" | "converted" | "store" | "created";
   /** `org/name` for store models. */
   id?: string;
   sha?: string;
   quant?: string;
+  /** A created model: its adapters, template, system text, parameters and history. */
+  created?: CreatedModel;
 }
 
 /**
  * Resolves `model`:
+ * - the name of a model made with `atlas create` (`Atlas-Chat-2B`, `me/tutor:v2`) → that model, even when a
+ *   file or folder of that name is in the current folder (write `./Atlas-Chat-2B` for the folder);
  * - an existing `.gguf` file → itself;
  * - an existing Hugging Face checkpoint folder → converted once into `$ATLAS_HOME/converted/…` (reused
  *   while the folder is unchanged);
@@ -48,6 +57,25 @@ export interface ResolvedModel {
  */
 export async function resolveModel(model: string, options: ResolveModelOptions = {}): Promise<ResolvedModel> {
   const home = options.atlasHome ?? defaultAtlasHome(options.env);
+  const created = await findCreatedModel(model, { atlasHome: home, onWarning: options.onWarning });
+  if (created !== undefined) {
+    if (
+      options.quant !== undefined &&
+      created.quant !== undefined &&
+      options.quant.toLowerCase() !== created.quant
+    )
+      throw new AtlasError(
+        "BAD_ARGUMENT",
+        `created model '${created.name}' is ${created.quant}; --quant ${options.quant} does not apply to it`,
+        { hint: "leave --quant out, or create another model from the checkpoint with --quant" },
+      );
+    return {
+      path: created.path,
+      source: "created",
+      ...(created.quant === undefined ? {} : { quant: created.quant }),
+      created,
+    };
+  }
   const ref = parseModelRef(model);
   if (ref.kind === "path") {
     const info = await stat(ref.path).catch(() => undefined);

@@ -1,5 +1,10 @@
-/** File bytes as the hub and its CDN send them: Range / 206 / 416, plus the faults tests inject. */
+/**
+ * File bytes as the hub and its CDN send them: Range / 206 / 416; compressible text gzip-encoded when the
+ * client accepts it (then chunked, with no Content-Length, and Range ignored — as the hub and CloudFront
+ * do); plus the faults tests inject.
+ */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { gzipSync } from "node:zlib";
 import type { ServedFile } from "./mock-hub-repo.js";
 
 /** Per-file faults and counters, keyed by repo path. */
@@ -19,6 +24,22 @@ export interface ContentFaults {
   stalls: Map<string, { afterBytes: number; remaining: number; onStall: () => void }>;
 }
 
+/** Text the hub compresses (JSON, Jinja, Markdown …), by file name. */
+export function isCompressible(path: string): boolean {
+  return /\.(json|jsonl|txt|md|jinja|py|yaml|yml|csv)$/i.test(path) || path.endsWith(".gitattributes");
+}
+
+/** True when the request's Accept-Encoding allows gzip (`gzip;q=0` refuses it). */
+function acceptsGzip(req: IncomingMessage): boolean {
+  for (const part of (req.headers["accept-encoding"] ?? "").split(",")) {
+    const [coding = "", ...params] = part.toLowerCase().split(";");
+    if (coding.trim() !== "gzip" && coding.trim() !== "*") continue;
+    const q = params.map((p) => /^\s*q=([\d.]+)/.exec(p)?.[1]).find((v) => v !== undefined);
+    return q === undefined || Number(q) > 0;
+  }
+  return false;
+}
+
 /** Streams `file` honouring `Range` and the faults in `faults`. */
 export function sendFileContent(
   req: IncomingMessage,
@@ -26,11 +47,29 @@ export function sendFileContent(
   file: ServedFile,
   headers: Record<string, string>,
   faults: ContentFaults,
+  options: { compress?: boolean } = {},
 ): void {
   let content = file.content;
   if (faults.corrupted.has(file.path)) {
     content = Uint8Array.from(content);
     for (let i = 0; i < content.length; i += 97) content[i] = (content[i] ?? 0) ^ 0xff;
+  }
+  if (options.compress === true && isCompressible(file.path) && acceptsGzip(req)) {
+    // The whole file, compressed: a Range is not honoured on an encoded answer.
+    const gzipped = gzipSync(content);
+    res.writeHead(200, {
+      ...headers,
+      "content-type": "text/plain; charset=utf-8",
+      "content-encoding": "gzip",
+      vary: "Accept-Encoding",
+    });
+    if (req.method === "HEAD") {
+      res.end();
+      return;
+    }
+    faults.servedBytes.set(file.path, (faults.servedBytes.get(file.path) ?? 0) + content.length);
+    res.end(gzipped);
+    return;
   }
   const size = content.length;
   let start = 0;

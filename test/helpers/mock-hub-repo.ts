@@ -31,6 +31,8 @@ export interface MockRepoOptions {
   gated?: boolean;
   /** Private: invisible (401/404) without a token granted access. */
   private?: boolean;
+  /** Ids the repo had before a rename: requests for them get a relative 307 to the new id. */
+  formerIds?: string[];
 }
 
 /** A file with everything the hub derives from it. */
@@ -55,9 +57,12 @@ export interface ServedRepo {
   commits: Map<string, Map<string, ServedFile>>;
   refs: Map<string, string>;
   lastModified: string;
+  formerIds: string[];
 }
 
 const LFS_EXTENSIONS = [".safetensors", ".bin", ".pt", ".pth", ".model", ".gguf", ".onnx", ".msgpack", ".h5"];
+// Gemma's .gitattributes (and so Atlas-Chat's) also puts tokenizer.json (17 MB) in LFS.
+const LFS_NAMES = ["tokenizer.json"];
 
 /** git's blob id: sha1 of `blob <size>\0<content>`. */
 export function gitBlobSha1(content: Uint8Array): string {
@@ -69,7 +74,10 @@ export function sha256Hex(content: Uint8Array): string {
 }
 
 function serveFile(file: MockFile): ServedFile {
-  const lfs = file.lfs ?? LFS_EXTENSIONS.some((ext) => file.path.endsWith(ext));
+  const lfs =
+    file.lfs ??
+    (LFS_EXTENSIONS.some((ext) => file.path.endsWith(ext)) ||
+      LFS_NAMES.includes(file.path.split("/").pop() ?? ""));
   const sha256 = sha256Hex(file.content);
   const pointer = `version https://git-lfs.github.com/spec/v1\noid sha256:${sha256}\nsize ${file.content.length}\n`;
   const oid = gitBlobSha1(lfs ? new TextEncoder().encode(pointer) : file.content);
@@ -109,6 +117,7 @@ export function buildServedRepo(options: MockRepoOptions): ServedRepo {
     commits,
     refs,
     lastModified: "2024-09-26T12:00:00.000Z",
+    formerIds: options.formerIds ?? [],
   };
 }
 

@@ -5,9 +5,12 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import type { Writable } from "node:stream";
 import { closeSync, existsSync, openSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ENTRY = fileURLToPath(new URL("./cli-entry.ts", import.meta.url));
+/** tsx's loader by absolute URL, so a child started in another folder (`cwd`) finds it. */
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 /** True where /dev/full exists (Linux): writes to it fail with ENOSPC. */
 export const HAVE_DEV_FULL = existsSync("/dev/full");
@@ -46,6 +49,8 @@ export interface SpawnCliOptions {
    * existing folder), read-only if asked: a full or read-only file system without touching the host's.
    */
   tmpfs?: { at: string; size: string; readOnly?: boolean };
+  /** Working folder of the child (default this process's). */
+  cwd?: string;
 }
 
 /** True where a process may mount a tmpfs in its own namespace (`unshare -rm`, Linux). */
@@ -64,7 +69,7 @@ export function spawnCli(argv: string[], options: SpawnCliOptions = {}): Promise
     return fd;
   };
   const pause = options.pauseOn === undefined ? {} : { ATLAS_TEST_PAUSE_ON: options.pauseOn, CI: undefined };
-  const command = [process.execPath, "--import", "tsx", ENTRY, ...argv];
+  const command = [process.execPath, "--import", TSX, ENTRY, ...argv];
   const mount = options.tmpfs;
   const [file = "", ...args] =
     mount === undefined
@@ -80,6 +85,7 @@ export function spawnCli(argv: string[], options: SpawnCliOptions = {}): Promise
         ];
   const child = spawn(file, args, {
     env: { ...process.env, ...options.env, ...pause },
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     stdio: ["pipe", stdio(options.stdout), stdio(options.stderr), "pipe"],
   });
   for (const fd of fds) closeSync(fd);

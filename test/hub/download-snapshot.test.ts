@@ -239,3 +239,52 @@ describe("downloadSnapshot with the hub's relative redirects for small files", (
     }
   });
 });
+
+describe("downloadSnapshot against the hub's encodings and renames", () => {
+  it("asks for identity: the hub would gzip small files, which breaks sizes and Range resume", async () => {
+    const cache = await scratchDir("identity");
+    hub.dropConnection("tokenizer_config.json", 10, 1);
+    const result = await direct(options(cache));
+    const small = hub.requests.filter((r) => r.url.startsWith("/api/resolve-cache/"));
+    expect(small.length).toBeGreaterThan(0);
+    expect(small.map((r) => r.headers["accept-encoding"])).toEqual(small.map(() => "identity"));
+    // The dropped small file resumed with a Range the hub could honour (an encoded answer ignores it).
+    expect(
+      hub.requests
+        .filter((r) => r.file === "tokenizer_config.json" && r.content)
+        .map((r) => r.headers["range"]),
+    ).toEqual([undefined, "bytes=10-"]);
+    const file = served.commits.get(mainSha)?.get("tokenizer_config.json");
+    expect(await readFile(join(result.folder, "tokenizer_config.json"))).toEqual(
+      Buffer.from(file?.content ?? []),
+    );
+  });
+
+  it("a server that gzips anyway (a proxy rewriting the request) still gives verified bytes", async () => {
+    const cache = await scratchDir("gzip-anyway");
+    const forceGzip: typeof fetch = (input, init) => {
+      const headers = new Headers(init?.headers);
+      headers.delete("range");
+      headers.set("accept-encoding", "gzip");
+      return fetch(input, { ...init, headers });
+    };
+    const result = await direct(options(cache, { fetch: forceGzip }));
+    const config = served.commits.get(mainSha)?.get("config.json");
+    expect(await readFile(join(result.folder, "config.json"))).toEqual(Buffer.from(config?.content ?? []));
+  });
+
+  it("follows a renamed repo's relative 307s and keeps the cache under the id asked for (as Python)", async () => {
+    hub.addRepo({
+      id: "mock-org/Now-Named",
+      formerIds: ["mock-org/Once-Named"],
+      commits: [{ files: checkpointFiles(12) }],
+    });
+    const cache = await scratchDir("renamed");
+    const result = await direct(options(cache, { repo: "mock-org/Once-Named" }));
+    expect(result.folder.startsWith(join(cache, "models--mock-org--Once-Named"))).toBe(true);
+    expect(
+      hub.requests.filter((r) => r.status === 307 && r.url.includes("Once-Named")).length,
+    ).toBeGreaterThan(0);
+    expect(result.sha).toBe(hub.repo("mock-org/Now-Named").refs.get("main"));
+  });
+});

@@ -1,6 +1,7 @@
 /** Every `atlas` command, in the order `atlas --help` lists them. */
 import type { CliCommand } from "../command.js";
 import { convertCommand } from "./convert.js";
+import { createCommand } from "./create.js";
 import { dataCommand } from "./data.js";
 import { loraCommand } from "./lora.js";
 import { trainCommand } from "./train.js";
@@ -14,6 +15,7 @@ import { rmCommand } from "./rm.js";
 import { runCommand } from "./run.js";
 import { scoreCommand } from "./score.js";
 import { serveCommand } from "./serve.js";
+import { showCommand } from "./show.js";
 import { sentimentCommand } from "./sentiment.js";
 import { summarizeCommand } from "./summarize.js";
 import { translateCommand } from "./translate.js";
@@ -28,7 +30,9 @@ export const COMMANDS: readonly CliCommand[] = [
   sentimentCommand,
   serveCommand,
   pullCommand,
+  createCommand,
   listCommand,
+  showCommand,
   rmCommand,
   convertCommand,
   inspectCommand,

@@ -17,12 +17,19 @@ const CONVERT = "\u0000convert";
 function pullReporter(
   io: CliIO,
   quiet: boolean,
-): { update: (event: PullProgress) => void; done: () => void } {
+): { update: (event: PullProgress) => void; warn: (message: string) => void; done: () => void } {
   const display = new ProgressDisplay(io);
   const tty = io.stderr.isTTY === true && io.env["NO_COLOR"] === undefined && io.env["CI"] === undefined;
   const say = (text: string): void => {
     if (!tty && !quiet) eprintln(io, text);
   };
+  // A line worth reading even on a terminal: the bars are erased first and redrawn by the next update.
+  const tell = (text: string): void => {
+    display.clear();
+    eprintln(io, text);
+  };
+  // Concurrent downloads each learn of the same rate-limit window: say it once per window.
+  let rateLimitedUntil = 0;
   const sizes = new Map<string, number>();
   const stalls = new Map<string, number>();
   const done = new Map<string, number>();
@@ -38,7 +45,7 @@ function pullReporter(
       switch (event.type) {
         case "resolved":
           say(
-            `${event.repo}@${event.revision} → ${event.sha}${event.offline ? " (offline, from the cache)" : ""}`,
+            `${event.repo}@${event.revision} → ${event.sha}${event.fallback !== undefined ? " (the hub could not be reached: from the cache)" : event.offline ? " (offline, from the cache)" : ""}`,
           );
           break;
         case "plan": {
@@ -94,10 +101,24 @@ function pullReporter(
         case "waiting":
           say(`waiting: ${event.what}`);
           break;
+        case "rate-limited": {
+          const until = Date.now() + event.waitMs;
+          if (Math.abs(until - rateLimitedUntil) < 2000 || quiet) break;
+          rateLimitedUntil = until;
+          const policy =
+            event.limit === undefined || event.windowSeconds === undefined
+              ? ""
+              : ` (${event.resource ?? "its"} limit: ${event.limit} requests per ${event.windowSeconds} s)`;
+          tell(`rate limited by the hub, waiting ${Math.ceil(event.waitMs / 1000)} s${policy}`);
+          break;
+        }
         case "stored":
           display.remove(CONVERT);
           break;
       }
+    },
+    warn(message) {
+      tell(`warning: ${message}`);
     },
     done() {
       display.clear();
@@ -147,7 +168,8 @@ Options:
   -q, --quant Q         ${OUTPUT_TYPES.join(", ")} (default q4_k_m)
   -r, --revision REV    branch, tag or commit sha (default main)
       --file NAME.gguf  download this GGUF of a repo that already holds GGUF files; no conversion
-      --token T         hub access token (default: $HF_TOKEN, then $HF_HOME/token)
+      --token T         hub access token (default: $HF_TOKEN, $HUGGING_FACE_HUB_TOKEN, then the
+                        file of \`hf auth login\`, $HF_TOKEN_PATH or $HF_HOME/token)
       --concurrency N   files downloaded at once (default 4)
       --verify          re-hash files already in the Hugging Face cache
       --threads N       llama.cpp threads for K-quant conversion
@@ -156,9 +178,14 @@ Options:
 Environment:
   HF_ENDPOINT      hub URL (default https://huggingface.co)
   HF_TOKEN         access token; gated models (Atlas-Chat) need one after you accept the license
-  HF_HOME, HF_HUB_CACHE   where the Hugging Face cache is (default ~/.cache/huggingface/hub)
-  HF_HUB_OFFLINE=1 no network: use only what is in the caches
+  HF_HOME, HF_HUB_CACHE   where the Hugging Face cache is (default ~/.cache/huggingface/hub;
+                   ~ and $VAR are expanded, as Python does)
+  HF_HUB_OFFLINE=1 no network: use only what is in the caches (also TRANSFORMERS_OFFLINE=1)
+  HTTPS_PROXY, HTTP_PROXY, NO_PROXY   the proxy to reach the hub through (see \`atlas env\`)
   ATLAS_HOME       the atlas store (default ~/.atlas)
+
+When the hub cannot be reached and the cache already holds the revision, that is used (with a
+warning), as huggingface_hub does. When the hub rate-limits requests, atlas waits as long as it says.
 
 Examples:
   atlas pull atlas-chat:2b
@@ -166,6 +193,7 @@ Examples:
   HF_TOKEN=hf_xxx atlas pull MBZUAI-Paris/Atlas-Chat-27B:q4_k_m
   atlas pull someone/Atlas-Chat-2B-GGUF --file Atlas-Chat-2B.Q8_0.gguf
   HF_HUB_OFFLINE=1 atlas pull atlas-chat:2b --quant f16
+  HTTPS_PROXY=http://proxy.example.org:3128 atlas pull atlas-chat:2b
   atlas pull atlas-chat:2b --json`,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs("pull", argv, {
@@ -196,7 +224,7 @@ Examples:
         env: io.env,
         signal: io.signal,
         onProgress: reporter.update,
-        onWarning: (w) => eprintln(io, `warning: ${w}`),
+        onWarning: reporter.warn,
       });
     } finally {
       reporter.done();

@@ -1,8 +1,7 @@
 import { readFile } from "node:fs/promises";
-import { readPromptFormat } from "../../api/index.js";
+import { renderPromptText } from "../../api/index.js";
 import { AtlasError, errorMessage, ioError, validateMessages, type ChatMessage } from "../../core/index.js";
 import { resolveModel } from "../../store/index.js";
-import { renderChatTemplate } from "../../templates/index.js";
 import type { GenerationResult } from "../../engine/index.js";
 import { badArgument, parseCommandArgs } from "../args.js";
 import { parseBidiMode, resolveBidi } from "../bidi/index.js";
@@ -65,8 +64,9 @@ export const runCommand: CliCommand = {
   help: `Usage: atlas run <model> [prompt…] [options]
 
 Sends one message (or a conversation) to a model and streams its reply to stdout.
-<model> is a GGUF file, a Hugging Face checkpoint folder (converted once, then cached), or a model
-pulled with \`atlas pull\` (e.g. atlas-chat:2b, MBZUAI-Paris/Atlas-Chat-9B:q8_0).
+<model> is a GGUF file, a Hugging Face checkpoint folder (converted once, then cached), a model
+pulled with \`atlas pull\` (e.g. atlas-chat:2b, MBZUAI-Paris/Atlas-Chat-9B:q8_0), or one made with
+\`atlas create\` (its system prompt, history and parameters apply; flags win).
 The prompt comes from the arguments, or from stdin when none is given.
 
 Options:
@@ -104,20 +104,13 @@ Examples:
     const input = values.raw === true ? messages.map((m) => m.content).join("\n") : messages;
     if (values["print-prompt"] === true) {
       // Only the template is needed: read it from the file's metadata instead of loading the weights.
-      const { path } = await resolveModel(ref, {
+      const resolved = await resolveModel(ref, {
         quant: loadOptions.quant,
         env: io.env,
         signal: io.signal,
         onWarning: (w) => eprintln(io, `warning: ${w}`),
       });
-      const format = await readPromptFormat(path);
-      const text =
-        typeof input === "string"
-          ? input
-          : renderChatTemplate(format.chatTemplate, input, {
-              bosToken: format.bosText,
-              eosToken: format.eosText,
-            });
+      const text = typeof input === "string" ? input : await renderPromptText(resolved, input);
       io.stdout.write(text);
       if (io.stdout.isTTY === true) println(io);
       return EXIT_OK;
